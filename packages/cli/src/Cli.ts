@@ -1,0 +1,101 @@
+/**
+ * The `openclaw` command tree and the process runner: parses argv with `effect/cli`, runs the chosen command,
+ * turns the outcome into an exit code and a readable message, and interrupts the run on Ctrl-C. Command
+ * handlers load their modules on demand, so `--help` and the warm `models list` path stay small.
+ */
+
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import * as Cause from "effect/Cause"
+import * as CliConfig from "effect/cli/CliConfig"
+import * as CliOutput from "effect/cli/CliOutput"
+import * as Command from "effect/cli/Command"
+import * as GlobalFlag from "effect/cli/GlobalFlag"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import packageJson from "../package.json" with { type: "json" }
+import { Debug } from "./internal/debug.js"
+import { outcomeOf } from "./internal/failure.js"
+import { flush, stderr, stdout } from "./internal/terminal.js"
+
+export { Debug }
+
+export const version: string = packageJson.version
+
+export const command = Command.make("openclaw").pipe(
+  Command.withDescription(
+    "Amazon Bedrock for OpenClaw: edit openclaw.json, list the Bedrock models your credentials can use, chat with one, or run the OpenAI/Anthropic-compatible gateway."
+  ),
+  Command.withExamples([
+    {
+      command: "openclaw config set models.bedrockDiscovery.enabled true",
+      description: "Turn on Bedrock model discovery"
+    },
+    { command: "openclaw models list", description: "List configured and discovered models" },
+    { command: 'openclaw chat "Explain SigV4 in one sentence"', description: "Chat with the default model" },
+    { command: "openclaw gateway --port 18789", description: "Serve the gateway in the foreground" }
+  ]),
+  Command.withSubcommands([]),
+  Command.withGlobalFlags([Debug])
+)
+
+const presenter: CliOutput.Presenter = {
+  present: (event) =>
+    Effect.gen(function* () {
+      const formatter = CliOutput.defaultFormatter({ colors: stdout.colors.isColorSupported })
+      switch (event._tag) {
+        case "Help":
+          return yield* stdout.line(formatter.formatHelpDoc(event.helpDoc))
+        case "Version":
+          return yield* stdout.line(`${event.name} ${event.version}`)
+        case "InvalidInvocation": {
+          const c = stderr.colors
+          const path = event.commandPath.join(" ")
+          const messages = event.errors.map((error) => `${c.red(c.bold("Error:"))} ${error.message}`)
+          return yield* stderr.line(
+            [...messages, `Usage: ${event.helpDoc.usage}`, `Run "${path} --help" for details.`].join("\n")
+          )
+        }
+      }
+    })
+}
+
+const runtimeLayer = Layer.mergeAll(
+  NodeServices.layer,
+  CliOutput.layerPresenter(presenter),
+  CliConfig.layer({ builtIns: [GlobalFlag.Help, GlobalFlag.Version, GlobalFlag.Completions] })
+)
+
+/** Runs the CLI with the given arguments (without `node` and the script) and resolves to the exit code. */
+export const run = (args: ReadonlyArray<string>): Promise<number> =>
+  new Promise((resolve) => {
+    const debug = args.includes("--debug")
+    if (debug) process.setSourceMapsEnabled(true)
+    const program = Command.runWith(command, { version })(args).pipe(Effect.provide(runtimeLayer))
+    const fiber = Effect.runFork(program)
+    const interrupt = () => {
+      fiber.interruptUnsafe()
+    }
+    process.once("SIGINT", interrupt)
+    process.once("SIGTERM", interrupt)
+    fiber.addObserver((exit) => {
+      process.removeListener("SIGINT", interrupt)
+      process.removeListener("SIGTERM", interrupt)
+      if (Exit.isSuccess(exit)) return resolve(0)
+      const { exitCode, message } = outcomeOf(exit.cause)
+      if (debug && !Cause.hasInterruptsOnly(exit.cause)) {
+        process.stderr.write(Cause.pretty(exit.cause) + "\n")
+      } else if (message !== undefined) {
+        const c = stderr.colors
+        process.stderr.write(`${c.red(c.bold("Error:"))} ${message}\n`)
+      }
+      resolve(exitCode)
+    })
+  })
+
+/** Entry point of the executable: runs, flushes both streams, then exits with the run's code. */
+export const main = async (args: ReadonlyArray<string>): Promise<void> => {
+  const code = await run(args)
+  await Promise.all([flush(process.stdout), flush(process.stderr)])
+  process.exit(code)
+}

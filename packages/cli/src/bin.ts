@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+/**
+ * The `openclaw` / `clawrock` executable. Turns on Node's compile cache before the rest of the CLI loads, so
+ * repeated runs skip parsing and compiling the bundle.
+ */
+import { enableCompileCache } from "node:module"
+
+enableCompileCache?.()
+
+const { main } = await import("./Cli.js")
+main(process.argv.slice(2))

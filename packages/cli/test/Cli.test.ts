@@ -1,0 +1,49 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import packageJson from "../package.json" with { type: "json" }
+import { type Home, makeHome, run } from "./harness.js"
+
+let home: Home
+beforeEach(async () => {
+  home = await makeHome()
+})
+afterEach(() => home.remove())
+
+describe("openclaw", () => {
+  it("prints help with examples on stdout and exits 0", async () => {
+    const result = await run(["--help"], { env: home.env })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain("USAGE")
+    expect(result.stdout).toContain("EXAMPLES")
+    expect(result.stdout).toContain("openclaw config set models.bedrockDiscovery.enabled true")
+    expect(result.stderr).toBe("")
+  })
+
+  it("prints the package version", async () => {
+    const result = await run(["--version"], { env: home.env })
+    expect(result.code).toBe(0)
+    expect(result.stdout.trim()).toBe(`openclaw ${packageJson.version}`)
+  })
+
+  it("exits 2 with a short usage error on stderr for an unknown command", async () => {
+    const result = await run(["frobnicate"], { env: home.env })
+    expect(result.code).toBe(2)
+    expect(result.stdout).toBe("")
+    expect(result.stderr).toContain('Error: Unexpected positional argument: "frobnicate"')
+    expect(result.stderr).toContain('Run "openclaw --help" for details.')
+  })
+
+  it("exits 2 for an unknown flag and names it", async () => {
+    const result = await run(["--frobnicate"], { env: home.env })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("--frobnicate")
+  })
+
+  it("uses no colour when NO_COLOR is set or the output is not a terminal", async () => {
+    const piped = await run(["--help"], { env: { ...home.env, NO_COLOR: undefined } })
+    expect(piped.stdout).not.toMatch(/\u001b\[/)
+    const forced = await run(["--help"], { env: { ...home.env, NO_COLOR: undefined, FORCE_COLOR: "1" } })
+    expect(forced.stdout).toMatch(/\u001b\[/)
+    const both = await run(["--help"], { env: { ...home.env, NO_COLOR: "1", FORCE_COLOR: "1" } })
+    expect(both.stdout).not.toMatch(/\u001b\[/)
+  })
+})
