@@ -1,0 +1,168 @@
+/**
+ * The one place AWS SDK clients are built: Bedrock control plane, Bedrock runtime and STS, configured from the
+ * `Credentials` service (SigV4 provider or bearer token), the resolved region, the endpoint rules of `Endpoints`, an
+ * explicit HTTP handler, retry settings and a user agent naming clawrock. Every setting the SDK would otherwise read from
+ * `process.env` or the shared config file is passed explicitly, so clients follow the environment the layer was built
+ * from. Clients are cached per (plane, region, endpoint) and destroyed with the layer.
+ */
+import { BedrockClient } from "@aws-sdk/client-bedrock"
+import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime"
+import { STSClient } from "@aws-sdk/client-sts"
+import { NodeHttp2Handler, NodeHttpHandler } from "@smithy/node-http-handler"
+import { Context, Effect, Layer, Option, Redacted, type Scope } from "effect"
+import packageJson from "../package.json" with { type: "json" }
+import * as Credentials from "./Credentials.js"
+import * as Endpoints from "./Endpoints.js"
+import * as Region from "./Region.js"
+
+export interface ClientTarget {
+  /** Region for this client (else the region of `baseUrl`, else the default region). */
+  readonly region?: string | undefined
+  /** A provider's configured `baseUrl`: a public Bedrock host gives the region, any other host is a custom endpoint. */
+  readonly baseUrl?: string | undefined
+}
+
+export interface ClientOptions {
+  /** Default region (else `AWS_REGION` → `AWS_DEFAULT_REGION` → profile region → `us-east-1`). */
+  readonly region?: string | undefined
+  /** Transport of the runtime client (default `http2`, as the SDK's own runtime client). Control and STS use HTTP/1.1. */
+  readonly http?: "http1" | "http2" | undefined
+  /** Total attempts per call including the first (SDK default 3). */
+  readonly maxAttempts?: number | undefined
+  readonly retryMode?: "standard" | "adaptive" | undefined
+  /** Socket idle timeout per request, in milliseconds (default: none). */
+  readonly requestTimeoutMs?: number | undefined
+}
+
+export interface Service {
+  /** The resolved default region. */
+  readonly region: string
+  readonly control: (target?: ClientTarget) => BedrockClient
+  /** With a bearer token, signs with `Authorization: Bearer` (`authSchemePreference: ["httpBearerAuth"]`). */
+  readonly runtime: (target?: ClientTarget) => BedrockRuntimeClient
+  readonly sts: (target?: ClientTarget) => STSClient
+  /** Where a plane's client sends its calls (for status displays). */
+  readonly endpoint: (plane: Endpoints.Plane, target?: ClientTarget) => Endpoints.Endpoint
+  /** The region a target resolves to. */
+  readonly regionOf: (target?: ClientTarget) => string
+}
+
+export class BedrockClients extends Context.Service<BedrockClients, Service>()(
+  "@clawrock/credentials/BedrockClients"
+) {}
+
+export const USER_AGENT: [string, string] = ["clawrock", packageJson.version]
+
+const isTrue = (value: string | undefined): boolean => value?.trim().toLowerCase() === "true"
+
+export const make = (
+  options: ClientOptions = {}
+): Effect.Effect<Service, never, Credentials.Credentials | Scope.Scope> =>
+  Effect.gen(function* () {
+    const credentials = yield* Credentials.Credentials
+    const env = credentials.env
+    const region = yield* Region.resolveRegion({ explicit: options.region, env })
+
+    const regionOf = (target?: ClientTarget): string =>
+      target?.region?.trim() ||
+      (target?.baseUrl ? Option.getOrUndefined(Region.regionFromBaseUrl(target.baseUrl)) : undefined) ||
+      region
+
+    const endpoint = (plane: Endpoints.Plane, target?: ClientTarget): Endpoints.Endpoint =>
+      Endpoints.resolveEndpoint(plane, {
+        env,
+        baseUrl: plane === "sts" ? undefined : target?.baseUrl,
+        region: regionOf(target)
+      })
+
+    const bearer = Option.getOrUndefined(credentials.bearerToken)
+    const auth = bearer
+      ? {
+          token: async () => ({ token: Redacted.value(bearer) }),
+          authSchemePreference: ["httpBearerAuth"]
+        }
+      : { authSchemePreference: ["sigv4"] }
+
+    const common = (plane: Endpoints.Plane, target: ClientTarget | undefined) => {
+      const resolved = endpoint(plane, target)
+      return {
+        region: regionOf(target),
+        credentials: credentials.provider,
+        ...(resolved.custom ? { endpoint: resolved.url } : {}),
+        ignoreConfiguredEndpointUrls: true,
+        useFipsEndpoint: isTrue(env.AWS_USE_FIPS_ENDPOINT),
+        useDualstackEndpoint: isTrue(env.AWS_USE_DUALSTACK_ENDPOINT),
+        maxAttempts: options.maxAttempts ?? 3,
+        retryMode: options.retryMode ?? "standard",
+        customUserAgent: [USER_AGENT],
+        userAgentAppId: async () => env.AWS_SDK_UA_APP_ID
+      }
+    }
+
+    const http1 = () =>
+      new NodeHttpHandler(options.requestTimeoutMs ? { requestTimeout: options.requestTimeoutMs } : {})
+    const http2 = () =>
+      new NodeHttp2Handler({
+        // As the SDK's own runtime client: one stream per session, so a stalled stream never blocks another.
+        disableConcurrentStreams: true,
+        ...(options.requestTimeoutMs ? { requestTimeout: options.requestTimeoutMs } : {})
+      })
+
+    const clients = new Map<string, { destroy(): void }>()
+    const cached = <C extends { destroy(): void }>(
+      plane: Endpoints.Plane,
+      target: ClientTarget | undefined,
+      build: () => C
+    ): C => {
+      const key = `${plane} ${regionOf(target)} ${endpoint(plane, target).url}`
+      const existing = clients.get(key)
+      if (existing) return existing as C
+      const client = build()
+      clients.set(key, client)
+      return client
+    }
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        for (const client of clients.values()) client.destroy()
+        clients.clear()
+      })
+    )
+
+    return BedrockClients.of({
+      region,
+      regionOf,
+      endpoint,
+      control: (target) =>
+        cached(
+          "control",
+          target,
+          () => new BedrockClient({ ...common("control", target), ...auth, requestHandler: http1() })
+        ),
+      runtime: (target) =>
+        cached(
+          "runtime",
+          target,
+          () =>
+            new BedrockRuntimeClient({
+              ...common("runtime", target),
+              ...auth,
+              requestHandler: options.http === "http1" ? http1() : http2()
+            })
+        ),
+      sts: (target) =>
+        cached(
+          "sts",
+          target,
+          () => new STSClient({ ...common("sts", target), authSchemePreference: ["sigv4"], requestHandler: http1() })
+        )
+    })
+  })
+
+export const layer = (options: ClientOptions = {}): Layer.Layer<BedrockClients, never, Credentials.Credentials> =>
+  Layer.effect(BedrockClients, make(options))
+
+/** Clients and credentials from one environment (default `process.env`) — for tests and edges. */
+export const layerFromEnv = (
+  options: ClientOptions & Credentials.Options = {}
+): Layer.Layer<BedrockClients | Credentials.Credentials> =>
+  layer(options).pipe(Layer.provideMerge(Credentials.layer({ env: options.env, imdsTimeoutMs: options.imdsTimeoutMs })))
