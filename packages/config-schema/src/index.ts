@@ -1,1 +1,13 @@
-export {}
+export { ConfigError, type ConfigErrorReason, type ConfigIssue } from "./ConfigError.js"
+export * as ConfigFile from "./ConfigFile.js"
+export * as ConfigPath from "./ConfigPath.js"
+export * as ConfigSchema from "./ConfigSchema.js"
+export {
+  getConfigValue,
+  loadConfig,
+  resolveConfigPath,
+  setConfigValue,
+  unsetConfigValue,
+  validateConfig
+} from "./facade.js"
+export * as JsonSchema from "./JsonSchema.js"
