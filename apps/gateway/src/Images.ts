@@ -56,10 +56,8 @@ const readCapped = async (response: Response, maxBytes: number): Promise<Buffer 
   if (response.body === null) return Buffer.alloc(0)
   for await (const chunk of response.body) {
     size += chunk.byteLength
-    if (size > maxBytes) {
-      await response.body.cancel()
-      return undefined
-    }
+    // leaving the loop cancels the body
+    if (size > maxBytes) return undefined
     chunks.push(chunk)
   }
   return Buffer.concat(chunks)
@@ -90,13 +88,14 @@ export const fromRemoteUrl = (
           redirect: "error",
           signal: AbortSignal.any([signal, AbortSignal.timeout(policy.timeoutMs)])
         })
+        const discard = () => response.body?.cancel().catch(() => undefined)
         if (!response.ok) {
-          await response.body?.cancel()
+          discard()
           return { status: response.status } as const
         }
         const declared = Number(response.headers.get("content-length") ?? "0")
         if (declared > policy.maxBytes) {
-          await response.body?.cancel()
+          discard()
           return { tooLarge: true } as const
         }
         const mimeType = (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase()

@@ -1,0 +1,95 @@
+/** Shared set-up: an emulator, a config file naming a default model with a fallback, and a gateway in front. */
+import { mkdtemp, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { startEmulator } from "@clawrock/bedrock-emulator"
+import { type Gateway, startGateway } from "../src/index.js"
+
+export const token = "gateway-test-token"
+
+export type Emulator = Awaited<ReturnType<typeof startEmulator>>
+
+export interface Harness {
+  readonly emulator: Emulator
+  readonly gateway: Awaited<ReturnType<typeof startGateway>>
+  readonly logs: string[]
+  /** two streaming text models of the emulator's catalog, as gateway refs */
+  readonly primary: string
+  readonly fallback: string
+  readonly reasoningModel: string
+  close(): Promise<void>
+}
+
+export const emulatorEnv = (emulator: Emulator, stateDir: string): Record<string, string> => ({
+  AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,
+  AWS_REGION: "us-east-1",
+  AWS_ENDPOINT_URL_BEDROCK: emulator.url,
+  AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
+  AWS_ENDPOINT_URL_STS: emulator.url,
+  AWS_EC2_METADATA_DISABLED: "true",
+  OPENCLAW_STATE_DIR: stateDir,
+  HOME: stateDir,
+  OPENCLAW_GATEWAY_TOKEN: token
+})
+
+const claudeIds = (emulator: Emulator): { text: string[]; reasoning: string[] } => {
+  const streaming = emulator.catalog.foundationModels.filter(
+    (model) =>
+      model.responseStreamingSupported === true &&
+      (model.outputModalities ?? []).includes("TEXT") &&
+      (model.inferenceTypesSupported ?? []).includes("ON_DEMAND") &&
+      model.modelId !== undefined &&
+      model.modelId.startsWith("anthropic.claude")
+  )
+  const ids = streaming.map((model) => model.modelId as string)
+  return { text: ids, reasoning: ids.filter((id) => /claude-(3-7|sonnet-4|opus-4)/.test(id)) }
+}
+
+export const startHarness = async (options: Partial<Gateway.GatewayOptions> = {}): Promise<Harness> => {
+  const emulator = await startEmulator()
+  const stateDir = await mkdtemp(join(tmpdir(), "gateway-test-"))
+  const { text, reasoning } = claudeIds(emulator)
+  const primary = `amazon-bedrock/${text[0]}`
+  const fallback = `amazon-bedrock/${text[1] ?? text[0]}`
+  const configPath = join(stateDir, "openclaw.json")
+  await writeFile(
+    configPath,
+    JSON.stringify({ agents: { defaults: { model: { primary, fallbacks: [fallback] } } } }, null, 2)
+  )
+  const logs: string[] = []
+  const gateway = await startGateway({
+    port: 0,
+    configPath,
+    env: emulatorEnv(emulator, stateDir),
+    log: (line) => logs.push(line),
+    print: () => {},
+    ...options
+  })
+  return {
+    emulator,
+    gateway,
+    logs,
+    primary,
+    fallback,
+    reasoningModel: `amazon-bedrock/${reasoning[0] ?? text[0]}`,
+    close: async () => {
+      await gateway.close()
+      await emulator.close()
+    }
+  }
+}
+
+/** Polls until `check` holds (the emulator notices a closed connection asynchronously). */
+export const eventually = async (check: () => boolean, timeoutMs = 5_000): Promise<boolean> => {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (check()) return true
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  return check()
+}
+
+/** A 1×1 PNG as a data URL. */
+export const pixelPng =
+  "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
