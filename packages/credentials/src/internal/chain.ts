@@ -97,7 +97,14 @@ const trimmed = (value: string | undefined): string | undefined => {
   return text ? text : undefined
 }
 
-const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+/**
+ * The first line of a provider's error. Later lines can carry a child process's stderr (credential_process failures
+ * append it), which may hold anything, secrets included.
+ */
+const errorMessage = (error: unknown): string => {
+  const text = error instanceof Error ? error.message : String(error)
+  return text.split("\n", 1)[0]?.trim() ?? ""
+}
 
 /** The SDK's own rule: a provider error with `tryNextLink` lets the chain go on, anything else ends it. */
 const tryNextLink = (error: unknown): boolean =>
