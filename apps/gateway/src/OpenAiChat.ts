@@ -111,10 +111,12 @@ const userMessage = (
 ): Effect.Effect<Events.UserMessage, ApiError> =>
   typeof message.content === "string"
     ? Effect.succeed({ role: "user", content: message.content, timestamp: 0 })
-    : Effect.forEach(message.content, (part, partIndex) =>
-        part.type === "text"
-          ? Effect.succeed<Events.TextContent>({ type: "text", text: part.text })
-          : Images.fromUrl(part.image_url.url, `messages[${index}].content[${partIndex}].image_url.url`, images)
+    : Effect.forEach(
+        message.content,
+        (part, partIndex): Effect.Effect<Events.TextContent | Images.ImageContent, ApiError> =>
+          part.type === "text"
+            ? Effect.succeed({ type: "text", text: part.text })
+            : Images.fromUrl(part.image_url.url, `messages[${index}].content[${partIndex}].image_url.url`, images)
       ).pipe(Effect.map((content) => ({ role: "user" as const, content, timestamp: 0 })))
 
 /** Decodes and translates a chat-completions body. Remote image URLs are fetched under `images`. */

@@ -413,10 +413,12 @@ export const make = (deps: Dependencies): Handler => {
         return models(exchange, path)
       case "metrics":
         return Effect.promise(() => metrics.registry.metrics()).pipe(
-          Effect.andThen((text) => {
-            exchange.res.writeHead(200, { "content-type": metrics.registry.contentType })
-            exchange.res.end(text)
-          })
+          Effect.andThen((text) =>
+            Effect.sync(() => {
+              exchange.res.writeHead(200, { "content-type": metrics.registry.contentType })
+              exchange.res.end(text)
+            })
+          )
         )
       default:
         return Effect.fail(ApiError.notFound(`No route ${exchange.req.method} ${path} on this gateway.`))
