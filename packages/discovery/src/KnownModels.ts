@@ -74,44 +74,212 @@ const table: Record<string, Row> = {
   "anthropic.claude-opus-4-7": claude(1_000_000, 128_000, true, price(5, 25, 0.5, 6.25)),
 
   // Amazon Nova — cached input is billed at a quarter of the input rate; cache writes at the input rate
-  "amazon.nova-micro": { contextWindow: 128_000, maxTokens: 8_192, reasoning: false, input: TEXT, cost: price(0.035, 0.14, 0.00875, 0.035) },
-  "amazon.nova-lite": { contextWindow: 300_000, maxTokens: 8_192, reasoning: false, input: TEXT_IMAGE, cost: price(0.06, 0.24, 0.015, 0.06) },
-  "amazon.nova-pro": { contextWindow: 300_000, maxTokens: 8_192, reasoning: false, input: TEXT_IMAGE, cost: price(0.8, 3.2, 0.2, 0.8) },
-  "amazon.nova-premier": { contextWindow: 1_000_000, maxTokens: 16_384, reasoning: true, input: TEXT_IMAGE, cost: price(2.5, 12.5) },
-  "amazon.nova-2-lite": { contextWindow: 1_000_000, maxTokens: 65_535, reasoning: true, input: TEXT_IMAGE, cost: price(0.33, 2.75) },
-  "amazon.titan-text-lite": { contextWindow: 4_096, maxTokens: 4_096, reasoning: false, input: TEXT, cost: price(0.15, 0.2) },
-  "amazon.titan-text-express": { contextWindow: 8_192, maxTokens: 8_192, reasoning: false, input: TEXT, cost: price(0.2, 0.6) },
-  "amazon.titan-text-premier": { contextWindow: 32_000, maxTokens: 3_072, reasoning: false, input: TEXT, cost: price(0.5, 1.5) },
+  "amazon.nova-micro": {
+    contextWindow: 128_000,
+    maxTokens: 8_192,
+    reasoning: false,
+    input: TEXT,
+    cost: price(0.035, 0.14, 0.00875, 0.035)
+  },
+  "amazon.nova-lite": {
+    contextWindow: 300_000,
+    maxTokens: 8_192,
+    reasoning: false,
+    input: TEXT_IMAGE,
+    cost: price(0.06, 0.24, 0.015, 0.06)
+  },
+  "amazon.nova-pro": {
+    contextWindow: 300_000,
+    maxTokens: 8_192,
+    reasoning: false,
+    input: TEXT_IMAGE,
+    cost: price(0.8, 3.2, 0.2, 0.8)
+  },
+  "amazon.nova-premier": {
+    contextWindow: 1_000_000,
+    maxTokens: 16_384,
+    reasoning: true,
+    input: TEXT_IMAGE,
+    cost: price(2.5, 12.5)
+  },
+  "amazon.nova-2-lite": {
+    contextWindow: 1_000_000,
+    maxTokens: 65_535,
+    reasoning: true,
+    input: TEXT_IMAGE,
+    cost: price(0.33, 2.75)
+  },
+  "amazon.titan-text-lite": {
+    contextWindow: 4_096,
+    maxTokens: 4_096,
+    reasoning: false,
+    input: TEXT,
+    cost: price(0.15, 0.2)
+  },
+  "amazon.titan-text-express": {
+    contextWindow: 8_192,
+    maxTokens: 8_192,
+    reasoning: false,
+    input: TEXT,
+    cost: price(0.2, 0.6)
+  },
+  "amazon.titan-text-premier": {
+    contextWindow: 32_000,
+    maxTokens: 3_072,
+    reasoning: false,
+    input: TEXT,
+    cost: price(0.5, 1.5)
+  },
 
   // Meta Llama
-  "meta.llama3-8b-instruct": { contextWindow: 8_192, maxTokens: 2_048, reasoning: false, input: TEXT, cost: price(0.3, 0.6) },
-  "meta.llama3-70b-instruct": { contextWindow: 8_192, maxTokens: 2_048, reasoning: false, input: TEXT, cost: price(2.65, 3.5) },
-  "meta.llama3-1-8b-instruct": { contextWindow: 128_000, maxTokens: 8_192, reasoning: false, input: TEXT, cost: price(0.22, 0.22) },
-  "meta.llama3-1-70b-instruct": { contextWindow: 128_000, maxTokens: 8_192, reasoning: false, input: TEXT, cost: price(0.72, 0.72) },
-  "meta.llama3-1-405b-instruct": { contextWindow: 128_000, maxTokens: 8_192, reasoning: false, input: TEXT, cost: price(2.4, 2.4) },
-  "meta.llama3-2-1b-instruct": { contextWindow: 128_000, maxTokens: 8_192, reasoning: false, input: TEXT, cost: price(0.1, 0.1) },
-  "meta.llama3-2-3b-instruct": { contextWindow: 128_000, maxTokens: 8_192, reasoning: false, input: TEXT, cost: price(0.15, 0.15) },
-  "meta.llama3-2-11b-instruct": { contextWindow: 128_000, maxTokens: 8_192, reasoning: false, input: TEXT_IMAGE, cost: price(0.16, 0.16) },
-  "meta.llama3-2-90b-instruct": { contextWindow: 128_000, maxTokens: 8_192, reasoning: false, input: TEXT_IMAGE, cost: price(0.72, 0.72) },
-  "meta.llama3-3-70b-instruct": { contextWindow: 128_000, maxTokens: 8_192, reasoning: false, input: TEXT, cost: price(0.72, 0.72) },
-  "meta.llama4-scout-17b-instruct": { contextWindow: 3_500_000, maxTokens: 8_192, reasoning: false, input: TEXT_IMAGE, cost: price(0.17, 0.66) },
-  "meta.llama4-maverick-17b-instruct": { contextWindow: 1_000_000, maxTokens: 8_192, reasoning: false, input: TEXT_IMAGE, cost: price(0.24, 0.97) },
+  "meta.llama3-8b-instruct": {
+    contextWindow: 8_192,
+    maxTokens: 2_048,
+    reasoning: false,
+    input: TEXT,
+    cost: price(0.3, 0.6)
+  },
+  "meta.llama3-70b-instruct": {
+    contextWindow: 8_192,
+    maxTokens: 2_048,
+    reasoning: false,
+    input: TEXT,
+    cost: price(2.65, 3.5)
+  },
+  "meta.llama3-1-8b-instruct": {
+    contextWindow: 128_000,
+    maxTokens: 8_192,
+    reasoning: false,
+    input: TEXT,
+    cost: price(0.22, 0.22)
+  },
+  "meta.llama3-1-70b-instruct": {
+    contextWindow: 128_000,
+    maxTokens: 8_192,
+    reasoning: false,
+    input: TEXT,
+    cost: price(0.72, 0.72)
+  },
+  "meta.llama3-1-405b-instruct": {
+    contextWindow: 128_000,
+    maxTokens: 8_192,
+    reasoning: false,
+    input: TEXT,
+    cost: price(2.4, 2.4)
+  },
+  "meta.llama3-2-1b-instruct": {
+    contextWindow: 128_000,
+    maxTokens: 8_192,
+    reasoning: false,
+    input: TEXT,
+    cost: price(0.1, 0.1)
+  },
+  "meta.llama3-2-3b-instruct": {
+    contextWindow: 128_000,
+    maxTokens: 8_192,
+    reasoning: false,
+    input: TEXT,
+    cost: price(0.15, 0.15)
+  },
+  "meta.llama3-2-11b-instruct": {
+    contextWindow: 128_000,
+    maxTokens: 8_192,
+    reasoning: false,
+    input: TEXT_IMAGE,
+    cost: price(0.16, 0.16)
+  },
+  "meta.llama3-2-90b-instruct": {
+    contextWindow: 128_000,
+    maxTokens: 8_192,
+    reasoning: false,
+    input: TEXT_IMAGE,
+    cost: price(0.72, 0.72)
+  },
+  "meta.llama3-3-70b-instruct": {
+    contextWindow: 128_000,
+    maxTokens: 8_192,
+    reasoning: false,
+    input: TEXT,
+    cost: price(0.72, 0.72)
+  },
+  "meta.llama4-scout-17b-instruct": {
+    contextWindow: 3_500_000,
+    maxTokens: 8_192,
+    reasoning: false,
+    input: TEXT_IMAGE,
+    cost: price(0.17, 0.66)
+  },
+  "meta.llama4-maverick-17b-instruct": {
+    contextWindow: 1_000_000,
+    maxTokens: 8_192,
+    reasoning: false,
+    input: TEXT_IMAGE,
+    cost: price(0.24, 0.97)
+  },
 
   // Mistral AI
-  "mistral.mistral-7b-instruct": { contextWindow: 32_000, maxTokens: 8_192, reasoning: false, input: TEXT, cost: price(0.15, 0.2) },
-  "mistral.mixtral-8x7b-instruct": { contextWindow: 32_000, maxTokens: 4_096, reasoning: false, input: TEXT, cost: price(0.45, 0.7) },
-  "mistral.mistral-small-2402": { contextWindow: 32_000, maxTokens: 8_192, reasoning: false, input: TEXT, cost: price(1, 3) },
-  "mistral.mistral-large-2402": { contextWindow: 32_000, maxTokens: 8_192, reasoning: false, input: TEXT, cost: price(4, 12) },
-  "mistral.mistral-large-2407": { contextWindow: 128_000, maxTokens: 8_192, reasoning: false, input: TEXT, cost: price(2, 6) },
-  "mistral.pixtral-large-2502": { contextWindow: 128_000, maxTokens: 8_192, reasoning: false, input: TEXT_IMAGE, cost: price(2, 6) },
+  "mistral.mistral-7b-instruct": {
+    contextWindow: 32_000,
+    maxTokens: 8_192,
+    reasoning: false,
+    input: TEXT,
+    cost: price(0.15, 0.2)
+  },
+  "mistral.mixtral-8x7b-instruct": {
+    contextWindow: 32_000,
+    maxTokens: 4_096,
+    reasoning: false,
+    input: TEXT,
+    cost: price(0.45, 0.7)
+  },
+  "mistral.mistral-small-2402": {
+    contextWindow: 32_000,
+    maxTokens: 8_192,
+    reasoning: false,
+    input: TEXT,
+    cost: price(1, 3)
+  },
+  "mistral.mistral-large-2402": {
+    contextWindow: 32_000,
+    maxTokens: 8_192,
+    reasoning: false,
+    input: TEXT,
+    cost: price(4, 12)
+  },
+  "mistral.mistral-large-2407": {
+    contextWindow: 128_000,
+    maxTokens: 8_192,
+    reasoning: false,
+    input: TEXT,
+    cost: price(2, 6)
+  },
+  "mistral.pixtral-large-2502": {
+    contextWindow: 128_000,
+    maxTokens: 8_192,
+    reasoning: false,
+    input: TEXT_IMAGE,
+    cost: price(2, 6)
+  },
 
   // DeepSeek
   "deepseek.r1": { contextWindow: 128_000, maxTokens: 32_768, reasoning: true, input: TEXT, cost: price(1.35, 5.4) },
   "deepseek.v3": { contextWindow: 163_840, maxTokens: 81_920, reasoning: true, input: TEXT, cost: price(0.58, 1.68) },
 
   // Cohere
-  "cohere.command-r": { contextWindow: 128_000, maxTokens: 4_096, reasoning: false, input: TEXT, cost: price(0.5, 1.5) },
-  "cohere.command-r-plus": { contextWindow: 128_000, maxTokens: 4_096, reasoning: false, input: TEXT, cost: price(3, 15) }
+  "cohere.command-r": {
+    contextWindow: 128_000,
+    maxTokens: 4_096,
+    reasoning: false,
+    input: TEXT,
+    cost: price(0.5, 1.5)
+  },
+  "cohere.command-r-plus": {
+    contextWindow: 128_000,
+    maxTokens: 4_096,
+    reasoning: false,
+    input: TEXT,
+    cost: price(3, 15)
+  }
 }
 
 /** Every family key of the table, longest first (the order lookups try them in). */

@@ -1,0 +1,250 @@
+/**
+ * DiscoveryCache — the TTL cache in front of model discovery: one entry per (region, provider filter, defaults) key,
+ * held in memory and persisted as JSON under the state dir so separate processes share it. Concurrent lookups of a key
+ * share one fetch; a failed refresh serves the last entry (marked stale) together with the error.
+ * Time comes from Effect's `Clock`, so `TestClock` drives expiry in tests.
+ */
+import { randomUUID } from "node:crypto"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { Clock, Context, Deferred, Effect, Exit, Layer, Option, Schema } from "effect"
+import type { ModelDefinition } from "./internal/types.js"
+
+/** What the cache key is made of. */
+export interface KeyParts {
+  readonly region: string
+  readonly providerFilter: ReadonlyArray<string>
+  readonly defaultContextWindow: number
+  readonly defaultMaxTokens: number
+}
+
+/** The cache key: region, the filter lowercased/deduplicated/sorted, and the two defaults. */
+export const keyOf = (parts: KeyParts): string => {
+  const filter = [...new Set(parts.providerFilter.map((entry) => entry.trim().toLowerCase()).filter((e) => e !== ""))]
+  return JSON.stringify([parts.region, filter.sort(), parts.defaultContextWindow, parts.defaultMaxTokens])
+}
+
+export interface Entry {
+  readonly models: ReadonlyArray<ModelDefinition>
+  /** Epoch milliseconds (from `Clock`) when the models were fetched. */
+  readonly cachedAt: number
+}
+
+export interface Lookup<E> {
+  readonly models: ReadonlyArray<ModelDefinition>
+  readonly cachedAt: number
+  readonly ageSeconds: number
+  /** Where the models came from: fetched now, this process's memory, or the file another run wrote. */
+  readonly source: "network" | "memory" | "disk"
+  /** True when a refresh failed and an older entry is served instead. */
+  readonly stale: boolean
+  /** The refresh failure, when `stale`. */
+  readonly error?: E
+}
+
+export interface GetOptions {
+  /** Seconds an entry stays fresh; 0 disables caching (every call fetches, nothing is stored). */
+  readonly ttlSeconds: number
+  /** Fetch even when a fresh entry exists. */
+  readonly refresh?: boolean
+}
+
+export interface Service {
+  /** The JSON file entries are persisted to, when persistence is on. */
+  readonly file: string | undefined
+  /**
+   * The entry for `key`: fresh from memory, else fresh from disk, else fetched (one fetch per key at a time). When the
+   * fetch fails, the newest known entry is returned with `stale: true` and the error; with none, the error fails.
+   */
+  readonly get: <E>(
+    key: string,
+    fetch: Effect.Effect<ReadonlyArray<ModelDefinition>, E>,
+    options: GetOptions
+  ) => Effect.Effect<Lookup<E>, E>
+  /** The newest stored entry for `key` (memory or disk), fresh or not. */
+  readonly peek: (key: string) => Effect.Effect<Option.Option<Entry>>
+  /** Forgets `key` (or everything) in memory and on disk. */
+  readonly invalidate: (key?: string) => Effect.Effect<void>
+}
+
+export class DiscoveryCache extends Context.Service<DiscoveryCache, Service>()("@clawrock/discovery/DiscoveryCache") {}
+
+export interface Options {
+  /** State directory; entries go to `<stateDir>/cache/bedrock-discovery.json`. Without it, the cache is memory-only. */
+  readonly stateDir?: string
+}
+
+export const FILE_NAME = "bedrock-discovery.json"
+export const cacheFile = (stateDir: string): string => path.join(stateDir, "cache", FILE_NAME)
+
+const PersistedModel = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  api: Schema.String,
+  provider: Schema.String,
+  reasoning: Schema.Boolean,
+  input: Schema.Array(Schema.Literals(["text", "image"])),
+  cost: Schema.Struct({
+    input: Schema.Number,
+    output: Schema.Number,
+    cacheRead: Schema.Number,
+    cacheWrite: Schema.Number
+  }),
+  contextWindow: Schema.Number,
+  maxTokens: Schema.Number
+})
+const PersistedFile = Schema.Struct({
+  version: Schema.Literal(1),
+  entries: Schema.Record(
+    Schema.String,
+    Schema.Struct({ cachedAt: Schema.Number, models: Schema.Array(PersistedModel) })
+  )
+})
+type PersistedFile = typeof PersistedFile.Type
+const decodePersisted = Schema.decodeUnknownOption(PersistedFile)
+
+const readFile = (file: string): Effect.Effect<Record<string, Entry>> =>
+  Effect.tryPromise(() => fs.readFile(file, "utf8")).pipe(
+    Effect.map((text): Record<string, Entry> => {
+      let json: unknown
+      try {
+        json = JSON.parse(text)
+      } catch {
+        return {}
+      }
+      // A corrupt or foreign file is ignored; the next successful fetch overwrites it.
+      return Option.match(decodePersisted(json), {
+        onNone: () => ({}),
+        onSome: (persisted) => persisted.entries as unknown as Record<string, Entry>
+      })
+    }),
+    Effect.orElseSucceed(() => ({}))
+  )
+
+// Write to a unique temp file in the same directory, then rename over the target: readers never see half a file.
+const writeFile = (file: string, entries: Record<string, Entry>): Effect.Effect<void> =>
+  Effect.tryPromise(async () => {
+    await fs.mkdir(path.dirname(file), { recursive: true })
+    const temp = `${file}.${process.pid}.${randomUUID()}.tmp`
+    const content: PersistedFile = { version: 1, entries: entries as unknown as PersistedFile["entries"] }
+    try {
+      await fs.writeFile(temp, `${JSON.stringify(content)}\n`, { mode: 0o600 })
+      await fs.rename(temp, file)
+    } catch (error) {
+      await fs.rm(temp, { force: true })
+      throw error
+    }
+  }).pipe(Effect.ignore)
+
+const newest = (a: Entry | undefined, b: Entry | undefined): Entry | undefined =>
+  a === undefined ? b : b === undefined ? a : a.cachedAt >= b.cachedAt ? a : b
+
+export const make = Effect.fnUntraced(function* (options: Options = {}) {
+  const scope = yield* Effect.scope
+  const file = options.stateDir === undefined ? undefined : cacheFile(options.stateDir)
+  const memory = new Map<string, Entry>()
+  const inflight = new Map<string, Deferred.Deferred<Entry, unknown>>()
+
+  const readDisk = (key: string): Effect.Effect<Entry | undefined> =>
+    file === undefined ? Effect.succeed(undefined) : Effect.map(readFile(file), (entries) => entries[key])
+
+  const store = (key: string, entry: Entry): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      memory.set(key, entry)
+      if (file === undefined) return Effect.void
+      return Effect.flatMap(readFile(file), (entries) => writeFile(file, { ...entries, [key]: entry }))
+    })
+
+  // One fetch per key at a time. The fetch runs in the cache's own scope, so a caller that gives up does not cancel
+  // it for the others waiting on the same key.
+  const singleFlight = <E>(key: string, fetch: Effect.Effect<Entry, E>): Effect.Effect<Entry, E> =>
+    Effect.suspend(() => {
+      const running = inflight.get(key) as Deferred.Deferred<Entry, E> | undefined
+      if (running !== undefined) return Deferred.await(running)
+      const deferred = Deferred.makeUnsafe<Entry, E>()
+      inflight.set(key, deferred as Deferred.Deferred<Entry, unknown>)
+      return fetch.pipe(
+        Effect.exit,
+        Effect.flatMap((exit) => {
+          inflight.delete(key)
+          return Deferred.done(deferred, exit)
+        }),
+        Effect.forkIn(scope),
+        Effect.flatMap(() => Deferred.await(deferred))
+      )
+    })
+
+  const lookupOf = <E>(entry: Entry, now: number, source: Lookup<E>["source"]): Lookup<E> => ({
+    models: entry.models,
+    cachedAt: entry.cachedAt,
+    ageSeconds: Math.max(0, Math.floor((now - entry.cachedAt) / 1000)),
+    source,
+    stale: false
+  })
+
+  const get = <E>(
+    key: string,
+    fetch: Effect.Effect<ReadonlyArray<ModelDefinition>, E>,
+    { ttlSeconds, refresh = false }: GetOptions
+  ): Effect.Effect<Lookup<E>, E> =>
+    Effect.gen(function* () {
+      const caching = ttlSeconds > 0
+      const isFresh = (entry: Entry, now: number): boolean => now - entry.cachedAt < ttlSeconds * 1000
+      if (caching && !refresh) {
+        const now = yield* Clock.currentTimeMillis
+        const inMemory = memory.get(key)
+        if (inMemory !== undefined && isFresh(inMemory, now)) return lookupOf<E>(inMemory, now, "memory")
+        const onDisk = yield* readDisk(key)
+        if (
+          onDisk !== undefined &&
+          isFresh(onDisk, now) &&
+          onDisk.cachedAt > (inMemory?.cachedAt ?? Number.NEGATIVE_INFINITY)
+        ) {
+          memory.set(key, onDisk)
+          return lookupOf<E>(onDisk, now, "disk")
+        }
+      }
+      const fetched = yield* Effect.exit(
+        singleFlight(
+          key,
+          Effect.gen(function* () {
+            const models = yield* fetch
+            const entry: Entry = { models, cachedAt: yield* Clock.currentTimeMillis }
+            if (caching) yield* store(key, entry)
+            return entry
+          })
+        )
+      )
+      const now = yield* Clock.currentTimeMillis
+      if (Exit.isSuccess(fetched)) return lookupOf<E>(fetched.value, now, "network")
+      const error = Exit.findErrorOption(fetched)
+      if (!caching || Option.isNone(error)) return yield* Effect.failCause(fetched.cause)
+      const inMemory = memory.get(key)
+      const fallback = newest(inMemory, yield* readDisk(key))
+      if (fallback === undefined) return yield* Effect.failCause(fetched.cause)
+      return {
+        ...lookupOf<E>(fallback, now, fallback === inMemory ? "memory" : "disk"),
+        stale: true,
+        error: error.value
+      }
+    })
+
+  const peek = (key: string): Effect.Effect<Option.Option<Entry>> =>
+    Effect.map(readDisk(key), (onDisk) => Option.fromUndefinedOr(newest(memory.get(key), onDisk)))
+
+  const invalidate = (key?: string): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      if (key === undefined) memory.clear()
+      else memory.delete(key)
+      if (file === undefined) return Effect.void
+      if (key === undefined) return Effect.ignore(Effect.tryPromise(() => fs.rm(file, { force: true })))
+      return Effect.flatMap(readFile(file), (entries) => {
+        const { [key]: _removed, ...rest } = entries
+        return writeFile(file, rest)
+      })
+    })
+
+  return DiscoveryCache.of({ file, get, peek, invalidate })
+})
+
+export const layer = (options: Options = {}): Layer.Layer<DiscoveryCache> => Layer.effect(DiscoveryCache, make(options))
