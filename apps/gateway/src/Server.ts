@@ -112,7 +112,6 @@ class Exchange {
   upstreamRequestId: string | undefined
   clientClosed = false
   timedOut = false
-  upstreamOpen = false
 
   constructor(
     readonly route: Route,
@@ -183,6 +182,10 @@ const waitForDrain = (res: ServerResponse): Effect.Effect<void> =>
     return Effect.sync(() => res.off("drain", onDrain))
   })
 
+/** With another model to fall back on, a retryable failure moves on at once instead of backing off on this one. */
+const withFallbackRetry = (prepared: PreparedCall, isLast: boolean): PreparedCall =>
+  isLast ? prepared : { ...prepared, options: { ...prepared.options, retry: { maxAttempts: 1 } } }
+
 const contentStarted = (event: Events.AssistantEvent): boolean => event.type !== "start" && event.type !== "unknown"
 
 export const make = (deps: Dependencies): Handler => {
@@ -246,7 +249,7 @@ export const make = (deps: Dependencies): Handler => {
       for (const [index, candidate] of candidates.entries()) {
         const isLast = index === candidates.length - 1
         exchange.model = candidate.ref
-        const prepared = prepareFor(call, candidate.model)
+        const prepared = withFallbackRetry(prepareFor(call, candidate.model), isLast)
         const encoder = dialect.encoder(exchange.id, candidate.ref, call, prepared)
         const pending: Events.AssistantEvent[] = []
         // set by the event handler below; read once the upstream stream has ended
@@ -282,7 +285,6 @@ export const make = (deps: Dependencies): Handler => {
           if (text === "" || exchange.write(text)) return Effect.void
           return waitForDrain(exchange.res)
         }
-        exchange.upstreamOpen = true
         metrics.activeStreams.inc()
         yield* Stream.runForEachArray(
           deps.converse.events(candidate.model, prepared.context, prepared.options),
@@ -290,7 +292,6 @@ export const make = (deps: Dependencies): Handler => {
         ).pipe(
           Effect.ensuring(
             Effect.sync(() => {
-              exchange.upstreamOpen = false
               metrics.activeStreams.dec()
             })
           )
@@ -313,14 +314,12 @@ export const make = (deps: Dependencies): Handler => {
       for (const [index, candidate] of candidates.entries()) {
         const isLast = index === candidates.length - 1
         exchange.model = candidate.ref
-        const prepared = prepareFor(call, candidate.model)
-        exchange.upstreamOpen = true
+        const prepared = withFallbackRetry(prepareFor(call, candidate.model), isLast)
         metrics.activeStreams.inc()
         const result = yield* deps.converse.complete(candidate.model, prepared.context, prepared.options).pipe(
           Effect.result,
           Effect.ensuring(
             Effect.sync(() => {
-              exchange.upstreamOpen = false
               metrics.activeStreams.dec()
             })
           )
