@@ -1,1 +1,4 @@
-export {}
+export * as BedrockEmulator from "./BedrockEmulator.js"
+export { startEmulator } from "./BedrockEmulator.js"
+export * as Catalog from "./Catalog.js"
+export * as Scenario from "./Scenario.js"
