@@ -14,9 +14,13 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import packageJson from "../package.json" with { type: "json" }
+import * as ChatCommand from "./ChatCommand.js"
+import * as ConfigCommand from "./ConfigCommand.js"
+import * as GatewayCommand from "./GatewayCommand.js"
 import { Debug } from "./internal/debug.js"
 import { outcomeOf } from "./internal/failure.js"
 import { flush, stderr, stdout } from "./internal/terminal.js"
+import * as ModelsCommand from "./ModelsCommand.js"
 
 export { Debug }
 
@@ -35,7 +39,7 @@ export const command = Command.make("openclaw").pipe(
     { command: 'openclaw chat "Explain SigV4 in one sentence"', description: "Chat with the default model" },
     { command: "openclaw gateway --port 18789", description: "Serve the gateway in the foreground" }
   ]),
-  Command.withSubcommands([]),
+  Command.withSubcommands([ConfigCommand.command, ModelsCommand.command, ChatCommand.command, GatewayCommand.command]),
   Command.withGlobalFlags([Debug])
 )
 

@@ -1,7 +1,7 @@
 /** The global `--debug` flag: full causes with stack traces instead of one-paragraph errors. */
-import * as Flag from "effect/cli/Flag"
 import * as GlobalFlag from "effect/cli/GlobalFlag"
+import { toggle } from "./flags.js"
 
 export const Debug = GlobalFlag.Setting("debug")({
-  flag: Flag.Boolean("debug").pipe(Flag.withDescription("On failure, print the full cause with stack traces"))
+  flag: toggle("debug", "On failure, print the full cause with stack traces")
 })

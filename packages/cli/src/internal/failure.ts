@@ -15,6 +15,11 @@ export class InputError extends Schema.TaggedError<InputError>()("InputError", {
 /** The command line itself is contradictory in a way the parser cannot see (e.g. `--merge --replace`). */
 export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", { message: Schema.String }) {}
 
+/** The command already printed what went wrong (e.g. as JSON on stdout); only the exit code is left to set. */
+export class Reported extends Schema.TaggedError<Reported>()("Reported", {
+  exitCode: Schema.Literals([ExitCode.User, ExitCode.Usage, ExitCode.Upstream])
+}) {}
+
 /** Errors of the clawrock packages, matched by tag so this module does not load their code. */
 const exitCodeByTag: Record<string, ExitCode> = {
   InputError: ExitCode.User,
@@ -52,11 +57,15 @@ export const outcomeOf = (cause: Cause.Cause<unknown>): Outcome => {
     }
     return { exitCode: ExitCode.Usage, message: error.message }
   }
+  if (error instanceof Reported) return { exitCode: error.exitCode, message: undefined }
   if (isTagged(error) && error._tag in exitCodeByTag) {
     const message = typeof error.message === "string" && error.message.length > 0 ? error.message : error._tag
     if (error._tag === "ConverseError" && error.reason === "Aborted") {
       return { exitCode: ExitCode.Interrupted, message }
     }
+    // Missing credentials, a bad gateway config or a busy port are for the user to fix, not an upstream outage.
+    if (error.reason === "Credentials") return { exitCode: ExitCode.User, message }
+    if (error._tag === "GatewayError" && error.reason !== "Emulator") return { exitCode: ExitCode.User, message }
     return { exitCode: exitCodeByTag[error._tag] ?? ExitCode.User, message }
   }
   const detail = error instanceof Error ? error.message : String(error)
