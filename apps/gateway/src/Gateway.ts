@@ -193,10 +193,11 @@ export const start = (options: GatewayOptions = {}): Effect.Effect<RunningGatewa
     let built: { key: unknown; catalog: Catalog.Catalog } | undefined
     const catalog: Effect.Effect<Catalog.Catalog> = discovery.discover().pipe(
       Effect.map((result) => {
-        if (built?.key !== result.cachedAt) built = { key: result.cachedAt, catalog: Catalog.build(config, result) }
+        if (built === undefined || built.key !== result.cachedAt)
+          built = { key: result.cachedAt, catalog: Catalog.build(config, result, { raw: loaded.raw }) }
         return built.catalog
       }),
-      Effect.orElseSucceed(() => Catalog.build(config))
+      Effect.orElseSucceed(() => Catalog.build(config, undefined, { raw: loaded.raw }))
     )
 
     const metrics = Metrics.make()

@@ -181,7 +181,7 @@ describe("chat completions", () => {
   it("falls back to the next default model when the primary fails before the first token", async () => {
     const primaryId = harness.primary.slice("amazon-bedrock/".length)
     harness.emulator.setScenario((request) =>
-      request.model === primaryId ? "http-error:ServiceUnavailableException" : undefined
+      request.modelId === primaryId ? "http-error:ServiceUnavailableException" : undefined
     )
     try {
       harness.emulator.clearLog()
@@ -207,7 +207,7 @@ describe("chat completions", () => {
     const stream = await client.chat.completions.create(
       {
         model: harness.primary,
-        messages: [{ role: "user", content: "[[scenario:slow:20]] [[scenario:text:2000]] go" }],
+        messages: [{ role: "user", content: "[[scenario:slow:30]] go on at length" }],
         stream: true
       },
       { signal: controller.signal }

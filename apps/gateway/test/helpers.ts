@@ -39,8 +39,7 @@ const claudeIds = (emulator: Emulator): { text: string[]; reasoning: string[] } 
       model.responseStreamingSupported === true &&
       (model.outputModalities ?? []).includes("TEXT") &&
       (model.inferenceTypesSupported ?? []).includes("ON_DEMAND") &&
-      model.modelId !== undefined &&
-      model.modelId.startsWith("anthropic.claude")
+      model.modelId?.startsWith("anthropic.claude")
   )
   const ids = streaming.map((model) => model.modelId as string)
   return { text: ids, reasoning: ids.filter((id) => /claude-(3-7|sonnet-4|opus-4)/.test(id)) }
