@@ -77,13 +77,15 @@ export interface Options {
 export const FILE_NAME = "bedrock-discovery.json"
 export const cacheFile = (stateDir: string): string => path.join(stateDir, "cache", FILE_NAME)
 
+// The shape of a discovered ModelDefinition as written to the cache file.
 const PersistedModel = Schema.Struct({
   id: Schema.String,
   name: Schema.String,
   api: Schema.String,
   provider: Schema.String,
+  baseUrl: Schema.optionalKey(Schema.String),
   reasoning: Schema.Boolean,
-  input: Schema.Array(Schema.Literals(["text", "image"])),
+  input: Schema.mutable(Schema.Array(Schema.Literals(["text", "image"]))),
   cost: Schema.Struct({
     input: Schema.Number,
     output: Schema.Number,
@@ -91,7 +93,19 @@ const PersistedModel = Schema.Struct({
     cacheWrite: Schema.Number
   }),
   contextWindow: Schema.Number,
-  maxTokens: Schema.Number
+  maxTokens: Schema.Number,
+  headers: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  inferenceProfile: Schema.optionalKey(
+    Schema.Struct({
+      profileId: Schema.optionalKey(Schema.String),
+      baseModelId: Schema.optionalKey(Schema.String),
+      type: Schema.optionalKey(Schema.Literals(["SYSTEM_DEFINED", "APPLICATION"])),
+      profileIds: Schema.optionalKey(Schema.mutable(Schema.Array(Schema.String))),
+      profileOnly: Schema.optionalKey(Schema.Boolean)
+    })
+  ),
+  source: Schema.optionalKey(Schema.Literals(["configured", "discovered"])),
+  costKnown: Schema.optionalKey(Schema.Boolean)
 })
 const PersistedFile = Schema.Struct({
   version: Schema.Literal(1),
@@ -100,7 +114,6 @@ const PersistedFile = Schema.Struct({
     Schema.Struct({ cachedAt: Schema.Number, models: Schema.Array(PersistedModel) })
   )
 })
-type PersistedFile = typeof PersistedFile.Type
 const decodePersisted = Schema.decodeUnknownOption(PersistedFile)
 
 const readFile = (file: string): Effect.Effect<Record<string, Entry>> =>
@@ -115,7 +128,7 @@ const readFile = (file: string): Effect.Effect<Record<string, Entry>> =>
       // A corrupt or foreign file is ignored; the next successful fetch overwrites it.
       return Option.match(decodePersisted(json), {
         onNone: () => ({}),
-        onSome: (persisted) => persisted.entries as unknown as Record<string, Entry>
+        onSome: (persisted): Record<string, Entry> => persisted.entries
       })
     }),
     Effect.orElseSucceed(() => ({}))
@@ -126,7 +139,7 @@ const writeFile = (file: string, entries: Record<string, Entry>): Effect.Effect<
   Effect.tryPromise(async () => {
     await fs.mkdir(path.dirname(file), { recursive: true })
     const temp = `${file}.${process.pid}.${randomUUID()}.tmp`
-    const content: PersistedFile = { version: 1, entries: entries as unknown as PersistedFile["entries"] }
+    const content = { version: 1, entries }
     try {
       await fs.writeFile(temp, `${JSON.stringify(content)}\n`, { mode: 0o600 })
       await fs.rename(temp, file)

@@ -2,9 +2,29 @@
  * From the two control-plane listings to ModelDefinitions: the keep/drop filter, the summary → definition mapping with
  * the known-models table, inference-profile inheritance and profile-only marking.
  */
-import type { FoundationModelSummary, InferenceProfileSummary } from "@aws-sdk/client-bedrock"
 import * as KnownModels from "../KnownModels.js"
 import type { BedrockDiscoveryConfig, ModelDefinition, ModelInput } from "./types.js"
+
+/** The fields of a `FoundationModelSummary` discovery reads (the SDK's type and the emulator's both fit). */
+export interface FoundationModelSummary {
+  readonly modelId?: string | undefined
+  readonly modelName?: string | undefined
+  readonly providerName?: string | undefined
+  readonly inputModalities?: ReadonlyArray<string> | undefined
+  readonly outputModalities?: ReadonlyArray<string> | undefined
+  readonly responseStreamingSupported?: boolean | undefined
+  readonly inferenceTypesSupported?: ReadonlyArray<string> | undefined
+  readonly modelLifecycle?: { readonly status?: string | undefined } | undefined
+}
+
+/** The fields of an `InferenceProfileSummary` discovery reads. */
+export interface InferenceProfileSummary {
+  readonly inferenceProfileId?: string | undefined
+  readonly inferenceProfileName?: string | undefined
+  readonly models?: ReadonlyArray<{ readonly modelArn?: string | undefined }> | undefined
+  readonly status?: string | undefined
+  readonly type?: string | undefined
+}
 
 export const BEDROCK_PROVIDER = "amazon-bedrock"
 export const BEDROCK_API = "bedrock-converse-stream"
@@ -109,7 +129,7 @@ export const toModelDefinitions = (
       inferenceProfile: {
         profileId: profile.inferenceProfileId,
         baseModelId,
-        ...(profile.type === undefined ? {} : { type: profile.type })
+        ...(profile.type === "SYSTEM_DEFINED" || profile.type === "APPLICATION" ? { type: profile.type } : {})
       }
     })
     profileIdsByBase.set(baseModelId, [...(profileIdsByBase.get(baseModelId) ?? []), profile.inferenceProfileId])

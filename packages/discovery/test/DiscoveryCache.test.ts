@@ -1,0 +1,205 @@
+import * as fs from "node:fs/promises"
+import * as os from "node:os"
+import * as path from "node:path"
+import { startEmulator } from "@clawrock/bedrock-emulator"
+import { ConfigSchema } from "@clawrock/config-schema"
+import { BedrockClients } from "@clawrock/credentials"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { TestClock } from "effect/testing"
+import { afterAll, beforeAll } from "vitest"
+import * as Discovery from "../src/Discovery.js"
+import * as DiscoveryCache from "../src/DiscoveryCache.js"
+
+type Emulator = Awaited<ReturnType<typeof startEmulator>>
+
+let emulator: Emulator
+beforeAll(async () => {
+  emulator = await startEmulator()
+})
+afterAll(async () => {
+  await emulator?.close()
+})
+
+const envFor = (target: Emulator) => ({
+  AWS_ACCESS_KEY_ID: target.credentials.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: target.credentials.secretAccessKey,
+  AWS_REGION: "us-east-1",
+  AWS_ENDPOINT_URL_BEDROCK: target.url,
+  AWS_EC2_METADATA_DISABLED: "true"
+})
+
+const tempStateDir = Effect.acquireRelease(
+  Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "clawrock-discovery-cache-"))),
+  (dir) => Effect.promise(() => fs.rm(dir, { recursive: true, force: true }))
+)
+
+/** A discovery layer as a separate process would build it: its own memory, the shared state dir. */
+const discoveryLayer = (target: Emulator, stateDir: string, config: Record<string, unknown> = {}) =>
+  Discovery.layer(
+    Effect.runSync(
+      ConfigSchema.decodeConfig({ models: { bedrockDiscovery: { enabled: true, refreshInterval: 60, ...config } } })
+    ).models.bedrockDiscovery,
+    { stateDir }
+  ).pipe(Layer.provide(BedrockClients.layerFromEnv({ env: envFor(target), maxAttempts: 1 })))
+
+const discover = (options?: Discovery.DiscoverOptions) =>
+  Discovery.BedrockDiscovery.use((service) => service.discover(options))
+
+const counts = (target: Emulator) => {
+  const requests = target.requests()
+  return {
+    foundationModels: requests.filter((r) => r.operation === "ListFoundationModels").length,
+    inferenceProfiles: requests.filter((r) => r.operation === "ListInferenceProfiles").length
+  }
+}
+
+describe("DiscoveryCache", () => {
+  it.effect("serves from memory until the refresh interval passes, then fetches again", () =>
+    Effect.gen(function* () {
+      emulator.clearLog()
+      const stateDir = yield* tempStateDir
+      yield* Effect.gen(function* () {
+        const first = yield* discover()
+        assert.strictEqual(first.source, "network")
+        yield* TestClock.adjust("59 seconds")
+        const second = yield* discover()
+        assert.strictEqual(second.source, "memory")
+        assert.strictEqual(second.ageSeconds, 59)
+        assert.deepStrictEqual(second.models, first.models)
+        assert.deepStrictEqual(counts(emulator), { foundationModels: 1, inferenceProfiles: 1 })
+        yield* TestClock.adjust("1 second")
+        const third = yield* discover()
+        assert.strictEqual(third.source, "network")
+        assert.strictEqual(third.ageSeconds, 0)
+        assert.deepStrictEqual(counts(emulator), { foundationModels: 2, inferenceProfiles: 2 })
+        const forced = yield* discover({ refresh: true })
+        assert.strictEqual(forced.source, "network")
+        assert.deepStrictEqual(counts(emulator), { foundationModels: 3, inferenceProfiles: 3 })
+      }).pipe(Effect.provide(discoveryLayer(emulator, stateDir)))
+    }).pipe(Effect.scoped)
+  )
+
+  it.effect("calls Bedrock on every discover when refreshInterval is 0, and stores nothing", () =>
+    Effect.gen(function* () {
+      emulator.clearLog()
+      const stateDir = yield* tempStateDir
+      const sources = yield* Effect.all([discover(), discover(), discover()]).pipe(
+        Effect.provide(discoveryLayer(emulator, stateDir, { refreshInterval: 0 }))
+      )
+      assert.deepStrictEqual(
+        sources.map((r) => r.source),
+        ["network", "network", "network"]
+      )
+      assert.deepStrictEqual(counts(emulator), { foundationModels: 3, inferenceProfiles: 3 })
+      const exists = yield* Effect.promise(() =>
+        fs.access(DiscoveryCache.cacheFile(stateDir)).then(
+          () => true,
+          () => false
+        )
+      )
+      assert.isFalse(exists)
+    }).pipe(Effect.scoped)
+  )
+
+  it.effect("shares one fetch among 50 concurrent callers", () =>
+    Effect.gen(function* () {
+      emulator.clearLog()
+      const stateDir = yield* tempStateDir
+      const results = yield* Effect.all(
+        Array.from({ length: 50 }, () => discover()),
+        { concurrency: "unbounded" }
+      ).pipe(Effect.provide(discoveryLayer(emulator, stateDir)))
+      assert.deepStrictEqual(counts(emulator), { foundationModels: 1, inferenceProfiles: 1 })
+      assert.strictEqual(results.length, 50)
+      assert.isTrue(results.every((r) => r.models.length > 0 && r.models.length === results[0]!.models.length))
+    }).pipe(Effect.scoped)
+  )
+
+  it.effect("persists entries so a fresh layer (another process) reuses them, and ignores a corrupt file", () =>
+    Effect.gen(function* () {
+      emulator.clearLog()
+      const stateDir = yield* tempStateDir
+      const written = yield* discover().pipe(Effect.provide(discoveryLayer(emulator, stateDir)))
+      const text = yield* Effect.promise(() => fs.readFile(DiscoveryCache.cacheFile(stateDir), "utf8"))
+      assert.doesNotThrow(() => JSON.parse(text))
+
+      yield* TestClock.adjust("30 seconds")
+      const reused = yield* discover().pipe(Effect.provide(discoveryLayer(emulator, stateDir)))
+      assert.strictEqual(reused.source, "disk")
+      assert.strictEqual(reused.ageSeconds, 30)
+      assert.deepStrictEqual(reused.models, written.models)
+      assert.deepStrictEqual(counts(emulator), { foundationModels: 1, inferenceProfiles: 1 })
+
+      // Another filter is another key: it is fetched, and both entries stay in the file.
+      const filtered = yield* discover().pipe(
+        Effect.provide(discoveryLayer(emulator, stateDir, { providerFilter: ["anthropic"] }))
+      )
+      assert.strictEqual(filtered.source, "network")
+      const sameKey = yield* discover().pipe(
+        Effect.provide(discoveryLayer(emulator, stateDir, { providerFilter: [" Anthropic "] }))
+      )
+      assert.strictEqual(sameKey.source, "disk")
+
+      yield* Effect.promise(() =>
+        fs.writeFile(DiscoveryCache.cacheFile(stateDir), '{"version":1,"entries":{"x": [1, 2')
+      )
+      const afterCorruption = yield* discover().pipe(Effect.provide(discoveryLayer(emulator, stateDir)))
+      assert.strictEqual(afterCorruption.source, "network")
+      const rewritten = yield* Effect.promise(() => fs.readFile(DiscoveryCache.cacheFile(stateDir), "utf8"))
+      assert.doesNotThrow(() => JSON.parse(rewritten))
+      const leftovers = yield* Effect.promise(() => fs.readdir(path.dirname(DiscoveryCache.cacheFile(stateDir))))
+      assert.deepStrictEqual(leftovers, [DiscoveryCache.FILE_NAME])
+    }).pipe(Effect.scoped)
+  )
+
+  it.effect("serves the stale list together with the error when a refresh fails", () =>
+    Effect.gen(function* () {
+      const stateDir = yield* tempStateDir
+      const failing = yield* Effect.promise(() => startEmulator())
+      const { fresh, inProcess } = yield* Effect.gen(function* () {
+        const fresh = yield* discover()
+        assert.strictEqual(fresh.source, "network")
+        yield* Effect.promise(() => failing.close())
+        yield* TestClock.adjust("2 minutes")
+        return { fresh, inProcess: yield* discover() }
+      }).pipe(Effect.provide(discoveryLayer(failing, stateDir)))
+      assert.isTrue(inProcess.stale)
+      assert.strictEqual(inProcess.source, "memory")
+      assert.deepStrictEqual(inProcess.models, fresh.models)
+      assert.strictEqual(inProcess.ageSeconds, 120)
+      assert.strictEqual(inProcess.error?.reason, "Network")
+      assert.isTrue(inProcess.error?.retryable)
+
+      // Another process finds the same stale entry on disk, and the same error.
+      const otherProcess = yield* discover().pipe(Effect.provide(discoveryLayer(failing, stateDir)))
+      assert.isTrue(otherProcess.stale)
+      assert.strictEqual(otherProcess.source, "disk")
+      assert.deepStrictEqual(otherProcess.models, fresh.models)
+      assert.strictEqual(otherProcess.error?.reason, "Network")
+
+      // With nothing to fall back to, the error fails the call instead of returning an empty list.
+      const emptyDir = yield* tempStateDir
+      const error = yield* Effect.flip(discover().pipe(Effect.provide(discoveryLayer(failing, emptyDir))))
+      assert.strictEqual(error.reason, "Network")
+    }).pipe(Effect.scoped)
+  )
+})
+
+describe("DiscoveryCache.keyOf", () => {
+  it("ignores filter order, case, blanks and duplicates but not the region or the defaults", () => {
+    const base = {
+      region: "us-east-1",
+      providerFilter: ["Anthropic", "amazon"],
+      defaultContextWindow: 32_000,
+      defaultMaxTokens: 4096
+    }
+    assert.strictEqual(
+      DiscoveryCache.keyOf(base),
+      DiscoveryCache.keyOf({ ...base, providerFilter: [" amazon", "ANTHROPIC", "", "amazon"] })
+    )
+    assert.notStrictEqual(DiscoveryCache.keyOf(base), DiscoveryCache.keyOf({ ...base, region: "eu-west-1" }))
+    assert.notStrictEqual(DiscoveryCache.keyOf(base), DiscoveryCache.keyOf({ ...base, defaultMaxTokens: 8192 }))
+    assert.notStrictEqual(DiscoveryCache.keyOf(base), DiscoveryCache.keyOf({ ...base, providerFilter: ["anthropic"] }))
+  })
+})
