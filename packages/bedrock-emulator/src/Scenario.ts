@@ -15,7 +15,7 @@ export interface ConverseRequestInfo {
   readonly modelName: string
   /** The parsed JSON request body. */
   readonly body: ConverseBody
-  /** The text of the last user message (scenario marker included). */
+  /** The text of the last user message that has text (scenario marker included). */
   readonly lastUserText: string
   /** Tool names from `toolConfig.tools`, in order. */
   readonly toolNames: ReadonlyArray<string>

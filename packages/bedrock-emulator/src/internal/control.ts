@@ -28,12 +28,7 @@ export const controlOperation = (method: string, path: string): string | undefin
 
 const lastSegment = (path: string): string => decodeURIComponent(path.slice(path.lastIndexOf("/") + 1))
 
-export const handleControl = (
-  state: EmulatorState,
-  exchange: Exchange,
-  entry: RequestLogEntry,
-  operation: string
-): void => {
+export const handleControl = (state: EmulatorState, exchange: Exchange, entry: RequestLogEntry, operation: string) => {
   const query = new URLSearchParams(exchange.rawQuery)
   switch (operation) {
     case "ListFoundationModels": {

@@ -24,7 +24,7 @@ export interface Exchange {
   reset(): void
   /** True once the response is over, for whatever reason. */
   readonly closed: boolean
-  /** Called once when the response is over: `finished` is false when it ended before `end()` was flushed. */
+  /** Called once when the response is over: `finished` is false when the peer went away before `end()`. */
   onClose(listener: (finished: boolean) => void): void
 }
 
@@ -44,13 +44,14 @@ export const exchangeOf = (req: Request, res: Response): Exchange => {
   const queryAt = url.indexOf("?")
   const isH2 = req.httpVersionMajor === 2
   let closed = false
+  let ended = false
   const listeners: Array<(finished: boolean) => void> = []
   // Writes after the peer went away would throw on HTTP/2 streams; errors surface through "close" instead.
   res.on("error", () => {})
   res.on("close", () => {
     closed = true
-    const finished = res.writableFinished
-    for (const listener of listeners) listener(finished)
+    // HTTP/2 compat responses report writableFinished even for streams the peer reset, so track end() here.
+    for (const listener of listeners) listener(ended)
   })
   const writable = res as http.ServerResponse
   return {
@@ -66,6 +67,7 @@ export const exchangeOf = (req: Request, res: Response): Exchange => {
     write: (chunk) => (closed ? false : writable.write(chunk)),
     end: (chunk) => {
       if (closed) return
+      ended = true
       if (chunk === undefined) writable.end()
       else writable.end(chunk)
     },

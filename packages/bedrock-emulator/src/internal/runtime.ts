@@ -147,13 +147,19 @@ export const handleRuntime = async (
   const invalid = checkMessages(parsed)
   if (invalid !== undefined) return respondError(exchange, entry, invalid)
   const last = parsed.messages?.at(-1)
+  // After a tool round-trip the last user turn holds only tool results: the prompt is the latest user text.
+  const lastUserText =
+    (parsed.messages ?? [])
+      .filter((message) => message.role === "user")
+      .map((message) => textOf(message.content))
+      .findLast((text) => text !== "") ?? ""
   const request: ConverseRequestInfo = {
     operation: streaming ? "ConverseStream" : "Converse",
     modelId,
     foundationModelId: resolution.model.modelId,
     modelName: resolution.model.modelName,
     body: parsed,
-    lastUserText: last?.role === "user" ? textOf(last.content) : "",
+    lastUserText,
     toolNames: (parsed.toolConfig?.tools ?? []).flatMap((t) =>
       t.toolSpec?.name === undefined ? [] : [t.toolSpec.name]
     ),
@@ -345,7 +351,10 @@ const foldEvent = (
       if (reasoning.redactedContent !== undefined) current.reasoning.redactedContent = reasoning.redactedContent
     }
     const citation = delta.citation as Record<string, unknown> | undefined
-    if (citation !== undefined) (current.citations ??= []).push(citation)
+    if (citation !== undefined) {
+      current.citations ??= []
+      current.citations.push(citation)
+    }
   } else if (type === "messageStop") {
     response.stopReason = body.stopReason
     if (body.additionalModelResponseFields !== undefined) {

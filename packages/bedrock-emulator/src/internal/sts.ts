@@ -82,7 +82,7 @@ export const handleAssumeRoleWithWebIdentity = (
   exchange: Exchange,
   entry: RequestLogEntry,
   body: Buffer
-): void => {
+) => {
   const params = new URLSearchParams(body.toString("utf8"))
   const roleArn = params.get("RoleArn")
   const sessionName = params.get("RoleSessionName")
