@@ -34,7 +34,10 @@ const makeProxy = (target: NodeJS.ProcessEnv): NodeJS.ProcessEnv =>
   new Proxy(target, {
     get: (t, key, receiver) => {
       const scope = storage.getStore()
-      return scope ? definedValue(scope.env, key) : Reflect.get(t, key, receiver)
+      // Inherited members (`hasOwnProperty`, `toString`, symbols) still behave as on the real object.
+      if (!scope || typeof key === "symbol" || (!Object.hasOwn(scope.env, key) && key in Object.prototype))
+        return Reflect.get(t, key, receiver)
+      return definedValue(scope.env, key)
     },
     has: (t, key) => {
       const scope = storage.getStore()

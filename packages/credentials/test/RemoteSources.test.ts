@@ -1,0 +1,316 @@
+/**
+ * The remote links of the default chain (EC2 instance metadata, ECS container endpoint, STS web identity) through the
+ * real SDK providers against the bedrock-emulator's fake IMDS, ECS and STS endpoints.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { ConverseCommand } from "@aws-sdk/client-bedrock-runtime"
+import { BedrockEmulator } from "@clawrock/bedrock-emulator"
+import { afterAll, assert, describe, expect, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { BedrockClients, Credentials } from "../src/index.js"
+
+const PLANTED = {
+  accessKeyId: "ASIAPLANTEDIMDSKEY01",
+  secretAccessKey: "imds/PLANTED+SECRET+wJalrXUtnFEMIK7MDENG",
+  sessionToken: "IQoJb3JpZ2luX2VjEPLANTEDIMDSSESSIONTOKEN0123456789"
+}
+const PLANTED_ECS = {
+  accessKeyId: "ASIAPLANTEDECSKEY002",
+  secretAccessKey: "ecs/PLANTED+SECRET+wJalrXUtnFEMIK7MDENG",
+  sessionToken: "IQoJb3JpZ2luX2VjEPLANTEDECSSESSIONTOKEN0123456789"
+}
+const SECRETS = [
+  PLANTED.accessKeyId,
+  PLANTED.secretAccessKey,
+  PLANTED.sessionToken,
+  PLANTED_ECS.accessKeyId,
+  PLANTED_ECS.secretAccessKey,
+  PLANTED_ECS.sessionToken
+]
+
+const produced: Array<string> = []
+const collect = (value: unknown): void => {
+  if (value instanceof Error) produced.push(value.message, String(value), JSON.stringify(value))
+  else produced.push(typeof value === "string" ? value : JSON.stringify(value))
+}
+
+afterAll(() => {
+  expect(produced.length).toBeGreaterThan(10)
+  for (const text of produced) for (const secret of SECRETS) expect(text).not.toContain(secret)
+})
+
+/** An empty HOME: no shared config or credentials files. */
+const emptyHome = () => mkdtempSync(join(tmpdir(), "clawrock-remote-"))
+
+const resolveWith = (env: Record<string, string | undefined>, options: { imdsTimeoutMs?: number } = {}) =>
+  Effect.gen(function* () {
+    const credentials = yield* Credentials.make({ env, ...options })
+    const result = yield* Effect.result(credentials.resolve)
+    const description = yield* credentials.describe
+    const available = yield* credentials.isAvailable
+    collect(description)
+    collect(result._tag === "Success" ? result.success : result.failure)
+    return { credentials, result, description, available }
+  })
+
+const operations = (emulator: BedrockEmulator.Emulator, plane: string) =>
+  emulator
+    .requests()
+    .filter((entry) => entry.plane === plane)
+    .map((entry) => entry.operation)
+
+describe("EC2 instance metadata", () => {
+  it.live("the seed's EC2 scenario, with no AWS_PROFILE: available, labelled with the instance role", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start({ imds: { credentials: PLANTED } })
+      const env = { HOME: emptyHome(), AWS_EC2_METADATA_SERVICE_ENDPOINT: emulator.imdsUrl }
+      const { result, description, available } = yield* resolveWith(env)
+      assert.isTrue(available)
+      assert.strictEqual(description, "aws-sdk default chain (ec2 instance metadata, role EC2-Bedrock-Access)")
+      assert.strictEqual(result._tag === "Success" && result.success.kind, "ec2-instance-metadata")
+      assert.strictEqual(result._tag === "Success" && result.success.roleName, "EC2-Bedrock-Access")
+      assert.strictEqual(result._tag === "Success" && result.success.accessKeyId, "ASIA…EY01")
+      assert.deepStrictEqual(operations(emulator, "imds"), ["ImdsToken", "ImdsRoleList", "ImdsCredentials"])
+    })
+  )
+
+  it.live("the instance role's credentials sign runtime calls that the emulator accepts", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start({ imds: { roleName: "Gateway-Role" } })
+      const env = {
+        HOME: emptyHome(),
+        AWS_REGION: emulator.region,
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: emulator.imdsUrl,
+        AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url
+      }
+      const layer = BedrockClients.layerFromEnv({ env })
+      const label = yield* Credentials.Credentials.use((c) => c.describe).pipe(Effect.provide(layer))
+      assert.strictEqual(label, "aws-sdk default chain (ec2 instance metadata, role Gateway-Role)")
+      const modelId = emulator.catalog.inferenceProfiles[0]!.inferenceProfileId
+      yield* Effect.gen(function* () {
+        const clients = yield* BedrockClients.BedrockClients
+        yield* Effect.promise(() =>
+          clients
+            .runtime()
+            .send(new ConverseCommand({ modelId, messages: [{ role: "user", content: [{ text: "hi" }] }] }))
+        )
+      }).pipe(Effect.provide(layer))
+      const converse = emulator.requests().find((entry) => entry.operation === "Converse")
+      assert.strictEqual(converse?.status, 200)
+      assert.strictEqual(converse?.auth, "sigv4")
+      assert.match(converse?.accessKeyId ?? "", /^ASIA/)
+    })
+  )
+
+  it.live("a slow IMDS is answered within the bound: ImdsTimeout, and `none (…)` says so", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start({ imds: { delayMs: 5000 } })
+      const env = { HOME: emptyHome(), AWS_EC2_METADATA_SERVICE_ENDPOINT: emulator.imdsUrl }
+      const started = Date.now()
+      const { result, description, available } = yield* resolveWith(env)
+      const elapsed = Date.now() - started
+      assert.isFalse(available)
+      assert.strictEqual(result._tag === "Failure" && result.failure.reason, "ImdsTimeout")
+      assert.strictEqual(
+        description,
+        `none (no AWS credentials found; IMDS did not answer within 1 s (${emulator.imdsUrl}))`
+      )
+      assert.isBelow(elapsed, 2500, "the probe has one 1 s budget, not one per request or retry")
+      assert.isAtMost(
+        operations(emulator, "imds").length,
+        2,
+        "the token request and at most the v1 fallback, no retries"
+      )
+    })
+  )
+
+  it.live("an IMDS that answers within the budget is used, however the budget is set", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start({ imds: { delayMs: 100 } })
+      const env = { HOME: emptyHome(), AWS_EC2_METADATA_SERVICE_ENDPOINT: emulator.imdsUrl }
+      const slow = yield* resolveWith(env, { imdsTimeoutMs: 2000 })
+      assert.isTrue(slow.available)
+      const tight = yield* resolveWith(env, { imdsTimeoutMs: 150 })
+      assert.strictEqual(tight.result._tag === "Failure" && tight.result.failure.reason, "ImdsTimeout")
+      assert.include(tight.description, "IMDS did not answer within 150 ms")
+    })
+  )
+
+  it.live("AWS_EC2_METADATA_DISABLED=true: no request reaches IMDS", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start({ imds: {} })
+      const env = {
+        HOME: emptyHome(),
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: emulator.imdsUrl,
+        AWS_EC2_METADATA_DISABLED: "true"
+      }
+      const { result, description } = yield* resolveWith(env)
+      assert.strictEqual(result._tag === "Failure" && result.failure.reason, "NotFound")
+      assert.strictEqual(description, "none (no AWS credentials found)")
+      assert.deepStrictEqual(operations(emulator, "imds"), [])
+    })
+  )
+
+  it.live("no IMDS call at all when an earlier source answered", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start({ imds: {} })
+      const env = {
+        HOME: emptyHome(),
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: emulator.imdsUrl,
+        AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey
+      }
+      const { credentials, available } = yield* resolveWith(env)
+      assert.isTrue(available)
+      yield* Effect.promise(() => credentials.provider())
+      assert.deepStrictEqual(operations(emulator, "imds"), [])
+    })
+  )
+
+  it.live("AWS_PROFILE naming a missing profile still falls through to the instance role, as the SDK does", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start({ imds: {} })
+      const env = { HOME: emptyHome(), AWS_PROFILE: "default", AWS_EC2_METADATA_SERVICE_ENDPOINT: emulator.imdsUrl }
+      const { description } = yield* resolveWith(env)
+      assert.strictEqual(description, "aws-sdk default chain (ec2 instance metadata, role EC2-Bedrock-Access)")
+    })
+  )
+})
+
+describe("ECS container credentials", () => {
+  it.live("AWS_CONTAINER_CREDENTIALS_FULL_URI + token answer, and IMDS is not tried", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start({ ecs: { credentials: PLANTED_ECS }, imds: {} })
+      const env = {
+        HOME: emptyHome(),
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: emulator.ecsUrl,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: emulator.ecsAuthToken,
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: emulator.imdsUrl
+      }
+      const { result, description } = yield* resolveWith(env)
+      assert.strictEqual(description, "aws-sdk default chain (ecs container credentials)")
+      assert.strictEqual(result._tag === "Success" && result.success.accessKeyId, "ASIA…Y002")
+      assert.deepStrictEqual(operations(emulator, "ecs"), ["EcsCredentials"])
+      assert.deepStrictEqual(operations(emulator, "imds"), [])
+    })
+  )
+
+  it.live("a wrong authorization token is ContainerFailed, naming the variables to check", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start({ ecs: {} })
+      const env = {
+        HOME: emptyHome(),
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: emulator.ecsUrl,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: "not-the-token"
+      }
+      const { result } = yield* resolveWith(env)
+      assert.strictEqual(result._tag === "Failure" && result.failure.reason, "ContainerFailed")
+      assert.include(result._tag === "Failure" ? result.failure.message : "", "AWS_CONTAINER_AUTHORIZATION_TOKEN")
+    })
+  )
+})
+
+describe("web identity token file → STS AssumeRoleWithWebIdentity", () => {
+  const tokenFile = () => {
+    const dir = emptyHome()
+    const file = join(dir, "token")
+    const claims = Buffer.from(JSON.stringify({ sub: "system:serviceaccount:agents:gateway" })).toString("base64url")
+    writeFileSync(file, `eyJhbGciOiJSUzI1NiJ9.${claims}.c2lnbmF0dXJl`)
+    return { dir, file }
+  }
+
+  it.live("from AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN, with STS at AWS_ENDPOINT_URL_STS", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start({})
+      const { dir, file } = tokenFile()
+      const env = {
+        HOME: dir,
+        AWS_REGION: emulator.region,
+        AWS_ENDPOINT_URL_STS: emulator.url,
+        AWS_WEB_IDENTITY_TOKEN_FILE: file,
+        AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/eks/Bedrock-Pod-Role",
+        AWS_EC2_METADATA_DISABLED: "true"
+      }
+      const { result, description } = yield* resolveWith(env)
+      assert.strictEqual(description, "aws-sdk default chain (web identity token file, role Bedrock-Pod-Role)")
+      assert.strictEqual(result._tag === "Success" && result.success.kind, "web-identity")
+      assert.isTrue(result._tag === "Success" && result.success.expiration instanceof Date)
+      assert.deepStrictEqual(operations(emulator, "sts"), ["AssumeRoleWithWebIdentity"])
+    })
+  )
+
+  it.live("from a profile's web_identity_token_file + role_arn", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start({})
+      const { dir, file } = tokenFile()
+      const config = join(dir, "config")
+      writeFileSync(
+        config,
+        `[default]\nweb_identity_token_file = ${file}\nrole_arn = arn:aws:iam::123456789012:role/Ci-Role\n`
+      )
+      const env = {
+        HOME: dir,
+        AWS_CONFIG_FILE: config,
+        AWS_REGION: emulator.region,
+        AWS_ENDPOINT_URL_STS: emulator.url,
+        AWS_EC2_METADATA_DISABLED: "true"
+      }
+      const { description } = yield* resolveWith(env)
+      assert.strictEqual(description, "aws-sdk default chain (web identity token file, profile default, role Ci-Role)")
+    })
+  )
+
+  it.live("a role ARN STS refuses stops the chain with WebIdentityFailed", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start({ imds: {} })
+      const { dir, file } = tokenFile()
+      const env = {
+        HOME: dir,
+        AWS_REGION: emulator.region,
+        AWS_ENDPOINT_URL_STS: emulator.url,
+        AWS_WEB_IDENTITY_TOKEN_FILE: file,
+        AWS_ROLE_ARN: "not-an-arn",
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: emulator.imdsUrl
+      }
+      const { result } = yield* resolveWith(env)
+      assert.strictEqual(result._tag === "Failure" && result.failure.reason, "WebIdentityFailed")
+      assert.include(
+        result._tag === "Failure" ? result.failure.message : "",
+        "To fix: check AWS_WEB_IDENTITY_TOKEN_FILE"
+      )
+      assert.deepStrictEqual(operations(emulator, "imds"), [], "STS errors end the chain, as in the SDK")
+    })
+  )
+})
+
+describe("layers", () => {
+  it.live("one resolution per layer, shared by every client the layer builds", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start({ imds: {} })
+      const env = {
+        HOME: emptyHome(),
+        AWS_REGION: emulator.region,
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: emulator.imdsUrl,
+        AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url
+      }
+      const modelId = emulator.catalog.inferenceProfiles[0]!.inferenceProfileId
+      const send = Effect.gen(function* () {
+        const clients = yield* BedrockClients.BedrockClients
+        const credentials = yield* Credentials.Credentials
+        yield* credentials.describe
+        yield* credentials.isAvailable
+        for (const text of ["first", "second"]) {
+          yield* Effect.promise(() =>
+            clients
+              .runtime({ region: emulator.region })
+              .send(new ConverseCommand({ modelId, messages: [{ role: "user", content: [{ text }] }] }))
+          )
+        }
+      })
+      yield* send.pipe(Effect.provide(Layer.fresh(BedrockClients.layerFromEnv({ env }))))
+      assert.deepStrictEqual(operations(emulator, "imds"), ["ImdsToken", "ImdsRoleList", "ImdsCredentials"])
+    })
+  )
+})
