@@ -3,12 +3,12 @@
  * `Credentials` service (SigV4 provider or bearer token), the resolved region, the endpoint rules of `Endpoints`, an
  * explicit HTTP handler, retry settings and a user agent naming clawrock. Every setting the SDK would otherwise read from
  * `process.env` or the shared config file is passed explicitly, so clients follow the environment the layer was built
- * from. Clients are cached per (plane, region, endpoint) and destroyed with the layer.
+ * from. Clients are cached per (plane, region, endpoint) and destroyed with the layer. The SDK modules are loaded when
+ * the layer is built, so importing this package stays cheap for code paths that never call AWS.
  */
-import { BedrockClient } from "@aws-sdk/client-bedrock"
-import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime"
-import { STSClient } from "@aws-sdk/client-sts"
-import { NodeHttp2Handler, NodeHttpHandler } from "@smithy/node-http-handler"
+import type { BedrockClient } from "@aws-sdk/client-bedrock"
+import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime"
+import type { STSClient } from "@aws-sdk/client-sts"
 import { Context, Effect, Layer, Option, Redacted, type Scope } from "effect"
 import packageJson from "../package.json" with { type: "json" }
 import * as Credentials from "./Credentials.js"
@@ -61,6 +61,15 @@ export const make = (
   Effect.gen(function* () {
     const credentials = yield* Credentials.Credentials
     const env = credentials.env
+    const [{ BedrockClient }, { BedrockRuntimeClient }, { STSClient }, { NodeHttp2Handler, NodeHttpHandler }] =
+      yield* Effect.promise(() =>
+        Promise.all([
+          import("@aws-sdk/client-bedrock"),
+          import("@aws-sdk/client-bedrock-runtime"),
+          import("@aws-sdk/client-sts"),
+          import("@smithy/node-http-handler")
+        ])
+      )
     const region = yield* Region.resolveRegion({ explicit: options.region, env })
 
     const regionOf = (target?: ClientTarget): string =>

@@ -2,7 +2,6 @@
  * Who the resolved credentials are: STS `GetCallerIdentity`, bounded by a short timeout, for status displays such as
  * `openclaw models status`. Bedrock API keys (bearer tokens) are not an STS identity and are reported as such.
  */
-import { GetCallerIdentityCommand } from "@aws-sdk/client-sts"
 import { Duration, Effect, Option, Schema } from "effect"
 import * as BedrockClients from "./BedrockClients.js"
 import * as Credentials from "./Credentials.js"
@@ -63,6 +62,7 @@ export const whoami = (
       credentials.resolve,
       (error) => new IdentityError({ reason: "Credentials", message: error.message })
     )
+    const { GetCallerIdentityCommand } = yield* Effect.promise(() => import("@aws-sdk/client-sts"))
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     const endpoint = clients.endpoint("sts", options.target)
     const output = yield* Effect.tryPromise({

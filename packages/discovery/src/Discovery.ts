@@ -117,33 +117,41 @@ export const decideEnabled = (
   })
 }
 
-export const make = Effect.fnUntraced(function* (config: BedrockDiscoveryConfig, options: Options = {}) {
-  const clients = yield* BedrockClients.BedrockClients
-  const credentials = yield* Credentials.Credentials
-  const cache = yield* DiscoveryCache.DiscoveryCache
-  const region = config.region ?? clients.region
-  const key = DiscoveryCache.keyOf({ region, ...config })
-  const enablement = yield* Effect.cached(decideEnabled(config, credentials))
+export const make = (
+  config: BedrockDiscoveryConfig,
+  options: Options = {}
+): Effect.Effect<
+  Service,
+  never,
+  BedrockClients.BedrockClients | Credentials.Credentials | DiscoveryCache.DiscoveryCache
+> =>
+  Effect.gen(function* () {
+    const clients = yield* BedrockClients.BedrockClients
+    const credentials = yield* Credentials.Credentials
+    const cache = yield* DiscoveryCache.DiscoveryCache
+    const region = config.region ?? clients.region
+    const key = DiscoveryCache.keyOf({ region, ...config })
+    const enablement = yield* Effect.cached(decideEnabled(config, credentials))
 
-  const fetchModels = Effect.suspend(() => listCatalog(clients.control({ region }), region, options.pageSize)).pipe(
-    Effect.map(({ foundationModels, inferenceProfiles }) =>
-      toModelDefinitions(foundationModels, inferenceProfiles, config)
+    const fetchModels = Effect.suspend(() => listCatalog(clients.control({ region }), region, options.pageSize)).pipe(
+      Effect.map(({ foundationModels, inferenceProfiles }) =>
+        toModelDefinitions(foundationModels, inferenceProfiles, config)
+      )
     )
-  )
 
-  const discover = (discoverOptions: DiscoverOptions = {}): Effect.Effect<DiscoveryResult, DiscoveryError> =>
-    Effect.gen(function* () {
-      const { enabled, reason } = yield* enablement
-      if (!enabled) return { enabled, enabledReason: reason, region, models: [], source: "disabled", stale: false }
-      const lookup = yield* cache.get(key, fetchModels, {
-        ttlSeconds: config.refreshInterval,
-        refresh: discoverOptions.refresh ?? false
+    const discover = (discoverOptions: DiscoverOptions = {}): Effect.Effect<DiscoveryResult, DiscoveryError> =>
+      Effect.gen(function* () {
+        const { enabled, reason } = yield* enablement
+        if (!enabled) return { enabled, enabledReason: reason, region, models: [], source: "disabled", stale: false }
+        const lookup = yield* cache.get(key, fetchModels, {
+          ttlSeconds: config.refreshInterval,
+          refresh: discoverOptions.refresh ?? false
+        })
+        return { enabled, enabledReason: reason, region, ...lookup }
       })
-      return { enabled, enabledReason: reason, region, ...lookup }
-    })
 
-  return BedrockDiscovery.of({ region, enabled: enablement, discover })
-})
+    return BedrockDiscovery.of({ region, enabled: enablement, discover })
+  })
 
 /**
  * BedrockDiscovery with its own DiscoveryCache persisted under `options.stateDir` (default: the state dir of the

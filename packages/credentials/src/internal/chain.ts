@@ -5,19 +5,9 @@
  *
  * Every provider runs inside `withEnv`, so it reads the caller's environment rather than `process.env`. Remote links
  * (ECS container endpoint, EC2 instance metadata) run under one deadline, without retries, and their sockets are
- * destroyed when the deadline passes.
+ * destroyed when the deadline passes. The providers are loaded when a link first needs them, so a bearer token or a
+ * CLI run that never resolves credentials does not pay for them.
  */
-import {
-  createCredentialChain,
-  fromContainerMetadata,
-  fromEnv,
-  fromHttp,
-  fromIni,
-  fromInstanceMetadata,
-  fromProcess,
-  fromSSO,
-  fromTokenFile
-} from "@aws-sdk/credential-providers"
 import type { Profile } from "@smithy/shared-ini-file-loader"
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types"
 import { type Env, type ScopeHandle, withEnv } from "./envScope.js"
@@ -228,6 +218,7 @@ export const walk = async (options: ChainOptions): Promise<ChainResult> => {
       if (!secretAccessKey) return skipped("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
       // OpenClaw trims the pair; the SDK provider reads it as given, so it reads the trimmed values.
       const trimmedEnv = { ...env, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey }
+      const { fromEnv } = await import("@aws-sdk/credential-providers")
       const provider = fromEnv()
       const refresh = () => withEnv(trimmedEnv, () => provider())
       const identity = await refresh()
@@ -258,6 +249,7 @@ export const walk = async (options: ChainOptions): Promise<ChainResult> => {
       const kind = classifyProfile(data)
       if (kind === "unknown")
         return failed("InvalidProfile", "has no credentials (no keys, role, sso, credential_process or web identity)")
+      const { fromIni, fromProcess, fromSSO } = await import("@aws-sdk/credential-providers")
       const init = { profile: profileName, ...files, ignoreCache: true }
       const provider: AwsCredentialIdentityProvider =
         kind === "sso" ? fromSSO(init) : kind === "credential-process" ? fromProcess(init) : fromIni(init)
@@ -292,6 +284,7 @@ export const walk = async (options: ChainOptions): Promise<ChainResult> => {
           tokenFile ? "AWS_ROLE_ARN is not set" : "AWS_WEB_IDENTITY_TOKEN_FILE is not set"
         )
       const roleSessionName = trimmed(env.AWS_ROLE_SESSION_NAME)
+      const { fromTokenFile } = await import("@aws-sdk/credential-providers")
       const provider = fromTokenFile({
         webIdentityTokenFile: tokenFile,
         roleArn,
@@ -324,6 +317,7 @@ export const walk = async (options: ChainOptions): Promise<ChainResult> => {
     source: "ECS container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI)",
     run: async (handle) => {
       if (!containerConfigured) return skipped("not set")
+      const { createCredentialChain, fromContainerMetadata, fromHttp } = await import("@aws-sdk/credential-providers")
       const remote = { timeout: imdsTimeoutMs, maxRetries: 0 }
       const provider = createCredentialChain(fromHttp(remote), fromContainerMetadata(remote))
       const refresh = () => withEnv(env, (scope) => withinDeadline(scope, imdsTimeoutMs, () => provider()))
@@ -347,6 +341,7 @@ export const walk = async (options: ChainOptions): Promise<ChainResult> => {
       const disabled = trimmed(env.AWS_EC2_METADATA_DISABLED)
       if (disabled && disabled.toLowerCase() !== "false") return skipped("disabled by AWS_EC2_METADATA_DISABLED")
       const endpoint = trimmed(env.AWS_EC2_METADATA_SERVICE_ENDPOINT) ?? "http://169.254.169.254"
+      const { fromInstanceMetadata } = await import("@aws-sdk/credential-providers")
       const provider = fromInstanceMetadata({ timeout: imdsTimeoutMs, maxRetries: 0, profile: profileName })
       const refresh = () => withEnv(env, (scope) => withinDeadline(scope, imdsTimeoutMs, () => provider()))
       try {

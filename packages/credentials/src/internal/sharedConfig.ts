@@ -45,6 +45,8 @@ export interface LoadedProfile {
 
 /** Reads one profile from the shared files; missing or unreadable files count as empty, as in the SDK. */
 export const loadProfile = async (files: SharedFiles, profile: string): Promise<LoadedProfile> => {
+  // Loaded on first use: importing this package must not pay for the SDK's config loaders.
+  const { loadSharedConfigFiles } = await import("@smithy/shared-ini-file-loader")
   const { configFile, credentialsFile } = await loadSharedConfigFiles({ ...files, ignoreCache: true })
   const config = configFile[profile]
   const credentials = credentialsFile[profile]
