@@ -14,19 +14,23 @@ export interface Candidate {
   readonly model: ConfigSchema.ModelDefinition
 }
 
+/** Entries that name a model nothing configured or discovered backs (a default ref pointing nowhere). */
+const servable = (entry: Catalog.CatalogEntry): boolean => !entry.tags.includes("missing")
+
 const find = (catalog: Catalog.Catalog, requested: string): Catalog.CatalogEntry | undefined => {
   const direct = catalog.resolve(requested)
-  if (direct._tag === "Found") return direct.entry
+  if (direct._tag === "Found") return servable(direct.entry) ? direct.entry : undefined
   if (!requested.includes("/")) {
     const prefixed = catalog.resolve(`amazon-bedrock/${requested}`)
-    if (prefixed._tag === "Found") return prefixed.entry
+    if (prefixed._tag === "Found") return servable(prefixed.entry) ? prefixed.entry : undefined
   }
   const bare = requested.startsWith("amazon-bedrock/") ? requested.slice("amazon-bedrock/".length) : requested
   return catalog.entries.find(
     (entry) =>
-      entry.model.id === bare ||
-      entry.model.inferenceProfile?.profileId === bare ||
-      (entry.model.inferenceProfile?.profileIds ?? []).includes(bare)
+      servable(entry) &&
+      (entry.model.id === bare ||
+        entry.model.inferenceProfile?.profileId === bare ||
+        (entry.model.inferenceProfile?.profileIds ?? []).includes(bare))
   )
 }
 
@@ -34,7 +38,9 @@ const find = (catalog: Catalog.Catalog, requested: string): Catalog.CatalogEntry
 export const candidates = (catalog: Catalog.Catalog, requested: string): ReadonlyArray<Candidate> | ApiError => {
   if (requested === defaultAlias) {
     const chain = [catalog.defaults.primary, ...catalog.defaults.fallbacks].flatMap((resolution) =>
-      resolution?._tag === "Found" ? [{ ref: resolution.ref, model: resolution.entry.model }] : []
+      resolution?._tag === "Found" && servable(resolution.entry)
+        ? [{ ref: resolution.ref, model: resolution.entry.model }]
+        : []
     )
     return chain.length > 0
       ? chain
@@ -71,15 +77,20 @@ export type ModelObject = ReturnType<typeof describe>
 /** `GET /v1/models`: every catalog entry, plus `openclaw/default` when it resolves. */
 export const list = (catalog: Catalog.Catalog) => {
   const primary = catalog.defaults.primary
-  const alias = primary?._tag === "Found" ? [describe(defaultAlias, primary.entry)] : []
-  return { object: "list" as const, data: [...alias, ...catalog.entries.map((entry) => describe(entry.ref, entry))] }
+  const alias = primary?._tag === "Found" && servable(primary.entry) ? [describe(defaultAlias, primary.entry)] : []
+  return {
+    object: "list" as const,
+    data: [...alias, ...catalog.entries.filter(servable).map((entry) => describe(entry.ref, entry))]
+  }
 }
 
 /** `GET /v1/models/{id}`. */
 export const get = (catalog: Catalog.Catalog, id: string): ModelObject | ApiError => {
   if (id === defaultAlias) {
     const primary = catalog.defaults.primary
-    return primary?._tag === "Found" ? describe(defaultAlias, primary.entry) : notFound(`Model ${id} is not set up.`)
+    return primary?._tag === "Found" && servable(primary.entry)
+      ? describe(defaultAlias, primary.entry)
+      : notFound(`Model ${id} is not set up.`)
   }
   const entry = find(catalog, id)
   return entry === undefined

@@ -112,6 +112,8 @@ class Exchange {
   upstreamRequestId: string | undefined
   clientClosed = false
   timedOut = false
+  /** Bedrock accepted the call (its stream started), so committing to a 200 is safe */
+  upstreamAnswered = false
 
   constructor(
     readonly route: Route,
@@ -272,6 +274,7 @@ export const make = (deps: Dependencies): Handler => {
             }
             if (!exchange.committed) {
               if (!contentStarted(event)) {
+                if (event.type === "start") exchange.upstreamAnswered = true
                 pending.push(event)
                 continue
               }
@@ -347,8 +350,10 @@ export const make = (deps: Dependencies): Handler => {
       const candidates = Models.candidates(catalog, call.model)
       if (candidates instanceof ApiError.ApiError) return yield* candidates
       if (!call.stream) return yield* completeResponse(exchange, dialect, call, candidates)
+      // Headers go out early only once Bedrock has answered (the model is thinking); before that — backoffs, fallbacks,
+      // HTTP errors — the client still gets a real status.
       const heartbeat = setInterval(() => {
-        if (exchange.res.writableEnded) return
+        if (exchange.res.writableEnded || !exchange.upstreamAnswered) return
         commit(exchange)
         if (performance.now() - exchange.lastWriteAt >= limits.heartbeatMs * 0.9) exchange.write(": keepalive\n\n")
       }, limits.heartbeatMs)

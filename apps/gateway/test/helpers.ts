@@ -13,7 +13,7 @@ export interface Harness {
   readonly emulator: Emulator
   readonly gateway: Awaited<ReturnType<typeof startGateway>>
   readonly logs: string[]
-  /** two streaming text models of the emulator's catalog, as gateway refs */
+  /** two streaming text models of the emulator's catalog (the default and its fallback), as gateway refs */
   readonly primary: string
   readonly fallback: string
   readonly reasoningModel: string
@@ -33,24 +33,27 @@ export const emulatorEnv = (emulator: Emulator, stateDir: string): Record<string
   OPENCLAW_GATEWAY_TOKEN: token
 })
 
-const claudeIds = (emulator: Emulator): { text: string[]; reasoning: string[] } => {
-  const streaming = emulator.catalog.foundationModels.filter(
-    (model) =>
-      model.responseStreamingSupported === true &&
-      (model.outputModalities ?? []).includes("TEXT") &&
-      (model.inferenceTypesSupported ?? []).includes("ON_DEMAND") &&
-      model.modelId?.startsWith("anthropic.claude")
-  )
-  const ids = streaming.map((model) => model.modelId as string)
-  return { text: ids, reasoning: ids.filter((id) => /claude-(3-7|sonnet-4|opus-4)/.test(id)) }
+/** On-demand streaming text models of the emulator's catalog: a Claude first, then a model of another family. */
+const pickModels = (emulator: Emulator): { primary: string; fallback: string } => {
+  const ids = emulator.catalog.foundationModels
+    .filter(
+      (model) =>
+        model.responseStreamingSupported === true &&
+        model.modelLifecycle?.status === "ACTIVE" &&
+        (model.outputModalities ?? []).includes("TEXT") &&
+        (model.inferenceTypesSupported ?? []).includes("ON_DEMAND")
+    )
+    .flatMap((model) => (model.modelId === undefined ? [] : [model.modelId]))
+  const primary = ids.find((id) => id.startsWith("anthropic.claude"))
+  const fallback = ids.find((id) => !id.startsWith("anthropic."))
+  if (primary === undefined || fallback === undefined) throw new Error("the emulator catalog lacks test models")
+  return { primary: `amazon-bedrock/${primary}`, fallback: `amazon-bedrock/${fallback}` }
 }
 
 export const startHarness = async (options: Partial<Gateway.GatewayOptions> = {}): Promise<Harness> => {
   const emulator = await startEmulator()
   const stateDir = await mkdtemp(join(tmpdir(), "gateway-test-"))
-  const { text, reasoning } = claudeIds(emulator)
-  const primary = `amazon-bedrock/${text[0]}`
-  const fallback = `amazon-bedrock/${text[1] ?? text[0]}`
+  const { primary, fallback } = pickModels(emulator)
   const configPath = join(stateDir, "openclaw.json")
   await writeFile(
     configPath,
@@ -65,13 +68,17 @@ export const startHarness = async (options: Partial<Gateway.GatewayOptions> = {}
     print: () => {},
     ...options
   })
+  const listing = await fetch(`${gateway.baseUrl}/models`, { headers: { authorization: `Bearer ${token}` } })
+  const { data } = (await listing.json()) as { data: Array<{ id: string; reasoning: boolean }> }
+  const reasoningModel = data.find((model) => model.reasoning && model.id.includes("anthropic.claude"))?.id
+  if (reasoningModel === undefined) throw new Error("the catalog has no Claude reasoning model")
   return {
     emulator,
     gateway,
     logs,
     primary,
     fallback,
-    reasoningModel: `amazon-bedrock/${reasoning[0] ?? text[0]}`,
+    reasoningModel,
     close: async () => {
       await gateway.close()
       await emulator.close()
