@@ -35,6 +35,8 @@ export interface GatewayOptions {
   readonly limits?: Partial<Server.Limits>
   /** how long a shutdown waits for open streams before aborting them (default 10 s) */
   readonly drainTimeoutMs?: number
+  /** converse-stream's retries of one model before its first token (default 3 attempts, 500 ms doubling backoff) */
+  readonly retry?: ConverseStream.StreamOptions["retry"]
   /** remote image URLs; default off. `OPENCLAW_GATEWAY_IMAGE_HOSTS` (comma-separated hosts) also turns them on. */
   readonly remoteImages?: Partial<Images.RemoteImagePolicy>
 }
@@ -210,7 +212,8 @@ export const start = (options: GatewayOptions = {}): Effect.Effect<RunningGatewa
       log,
       limits: { ...Server.defaultLimits, ...options.limits },
       images: remoteImagePolicy(options.remoteImages, baseEnv),
-      upstream
+      upstream,
+      ...(options.retry === undefined ? {} : { retry: options.retry })
     })
     const server = createServer(handler.handle)
     const address = yield* Effect.acquireRelease(listen(server, port, bind), () =>

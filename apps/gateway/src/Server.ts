@@ -44,6 +44,8 @@ export interface Dependencies {
   readonly images: Images.RemoteImagePolicy
   /** a one-line, secret-free description of the Bedrock this gateway talks to (for /health) */
   readonly upstream: string
+  /** converse-stream's retries of one model before the first token (default: converse-stream's) */
+  readonly retry?: ConverseStream.StreamOptions["retry"]
 }
 
 export interface Handler {
@@ -185,8 +187,14 @@ const waitForDrain = (res: ServerResponse): Effect.Effect<void> =>
   })
 
 /** With another model to fall back on, a retryable failure moves on at once instead of backing off on this one. */
-const withFallbackRetry = (prepared: PreparedCall, isLast: boolean): PreparedCall =>
-  isLast ? prepared : { ...prepared, options: { ...prepared.options, retry: { maxAttempts: 1 } } }
+const withRetry = (
+  prepared: PreparedCall,
+  isLast: boolean,
+  retry: ConverseStream.StreamOptions["retry"] | undefined
+): PreparedCall => {
+  const chosen = isLast ? retry : { maxAttempts: 1 }
+  return chosen === undefined ? prepared : { ...prepared, options: { ...prepared.options, retry: chosen } }
+}
 
 const contentStarted = (event: Events.AssistantEvent): boolean => event.type !== "start" && event.type !== "unknown"
 
@@ -251,7 +259,7 @@ export const make = (deps: Dependencies): Handler => {
       for (const [index, candidate] of candidates.entries()) {
         const isLast = index === candidates.length - 1
         exchange.model = candidate.ref
-        const prepared = withFallbackRetry(prepareFor(call, candidate.model), isLast)
+        const prepared = withRetry(prepareFor(call, candidate.model), isLast, deps.retry)
         const encoder = dialect.encoder(exchange.id, candidate.ref, call, prepared)
         const pending: Events.AssistantEvent[] = []
         // set by the event handler below; read once the upstream stream has ended
@@ -317,7 +325,7 @@ export const make = (deps: Dependencies): Handler => {
       for (const [index, candidate] of candidates.entries()) {
         const isLast = index === candidates.length - 1
         exchange.model = candidate.ref
-        const prepared = withFallbackRetry(prepareFor(call, candidate.model), isLast)
+        const prepared = withRetry(prepareFor(call, candidate.model), isLast, deps.retry)
         metrics.activeStreams.inc()
         const result = yield* deps.converse.complete(candidate.model, prepared.context, prepared.options).pipe(
           Effect.result,

@@ -218,7 +218,7 @@ describe("chat completions", () => {
         if (chunk.choices[0]?.delta.content) received++
         if (received === 3) controller.abort()
       }
-    } catch (error) {
+    } catch {
       expect(controller.signal.aborted).toBe(true)
     }
     expect(received).toBe(3)

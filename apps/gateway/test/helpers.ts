@@ -66,6 +66,7 @@ export const startHarness = async (options: Partial<Gateway.GatewayOptions> = {}
     env: emulatorEnv(emulator, stateDir),
     log: (line) => logs.push(line),
     print: () => {},
+    retry: { maxAttempts: 2, baseDelayMs: 10 },
     ...options
   })
   const listing = await fetch(`${gateway.baseUrl}/models`, { headers: { authorization: `Bearer ${token}` } })
