@@ -3,7 +3,7 @@
  * with defaults filled the way OpenClaw fills them, and `decodeConfig`, which validates a whole parsed file at once:
  * strict inside our sections (an unknown key is a typo, not something to drop), every other key kept as written.
  */
-import { Effect, Redacted, Schema, SchemaIssue, SchemaTransformation } from "effect"
+import { Effect, Redacted, Schema, SchemaAST, SchemaIssue, SchemaTransformation } from "effect"
 import { ConfigError, type ConfigIssue, formatIssues } from "./ConfigError.js"
 import * as ConfigPath from "./ConfigPath.js"
 
@@ -314,7 +314,17 @@ export type ModelsConfig = OpenClawConfig["models"]
 /** The options every decode of a config uses: report all issues, and reject unknown keys inside our sections. */
 export const parseOptions = { errors: "all", onExcessProperty: "error" } as const
 
-const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+/** Unknown keys name the keys that are allowed there, so a typo is easy to spot. */
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1({
+  leafHook: (issue) => {
+    if (issue._tag === "UnexpectedKey" && SchemaAST.isObjects(issue.ast)) {
+      const allowed = issue.ast.propertySignatures.map((property) => String(property.name))
+      return `unknown key (allowed here: ${allowed.join(", ")})`
+    }
+    if (issue._tag === "MissingKey") return "required"
+    return SchemaIssue.defaultLeafHook(issue)
+  }
+})
 
 const toPath = (path: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined): string =>
   ConfigPath.format(

@@ -3,7 +3,16 @@
  * indentation. Built on `@croct/json5-parser`'s lossless syntax tree; new entries take the style of their block.
  */
 import { isDeepStrictEqual } from "node:util"
-import { JsonArrayNode, JsonObjectNode, JsonParser, JsonValueFactory, type JsonValueNode } from "@croct/json5-parser"
+import {
+  JsonArrayNode,
+  type JsonNode,
+  JsonObjectNode,
+  JsonParser,
+  JsonTokenNode,
+  JsonTokenType,
+  JsonValueFactory,
+  type JsonValueNode
+} from "@croct/json5-parser"
 import type * as ConfigPath from "../ConfigPath.js"
 import { arrayIndex, getAt } from "./values.js"
 
@@ -44,50 +53,137 @@ const reconcile = (node: JsonValueNode, value: unknown): JsonValueNode => {
 export type Edit = { readonly _tag: "Set"; readonly after: unknown } | { readonly _tag: "Unset" }
 
 /**
- * Rewrites `text` so it parses to the config after the edit at `path`: for `Set`, `after` is the whole config
- * after the change and the node at `path` (or its first missing ancestor) is reconciled with it.
- * Throws the parser's error when `text` is not something the lossless parser reads.
+ * Rewrites `text` so it parses to the config after the edit at `path`. For `Set`, `after` is the whole config after
+ * the change, and the node at `path` (or its first missing ancestor) is reconciled with it. `Unset` cuts the entry
+ * out of the text. Throws the parser's error when `text` is not something the lossless parser reads.
  */
-export const editText = (text: string, path: ConfigPath.Path, edit: Edit): string => {
+export const editText = (text: string, path: ConfigPath.Path, edit: Edit): string =>
+  edit._tag === "Set" ? setText(text, path, edit.after) : unsetText(text, path)
+
+const setText = (text: string, path: ConfigPath.Path, after: unknown): string => {
   const root = JsonParser.parse(text)
   let container: JsonValueNode = root
   for (let depth = 0; depth < path.length; depth++) {
     const segment = path[depth]!
     const isLast = depth === path.length - 1
-    const target = edit._tag === "Set" ? getAt(edit.after, path.slice(0, depth + 1)) : { found: false as const }
+    const target = getAt(after, path.slice(0, depth + 1))
+    if (!target.found) break
     if (container instanceof JsonArrayNode) {
       const index = arrayIndex(segment)!
-      if (edit._tag === "Unset" && isLast) {
-        container.delete(index)
-        break
-      }
       if (index >= container.elements.length) {
-        if (target.found) container.push(target.value as JsonValue)
+        container.push(target.value as JsonValue)
         break
       }
-      if (isLast) {
-        if (target.found) container.set(index, reconcile(container.get(index), target.value))
-        break
-      }
-      container = container.get(index)
+      if (isLast) container.set(index, reconcile(container.get(index), target.value))
+      else container = container.get(index)
     } else if (container instanceof JsonObjectNode) {
       const key = String(segment)
-      if (edit._tag === "Unset" && isLast) {
-        container.delete(key)
-        break
-      }
       if (!container.has(key)) {
-        if (target.found) container.set(key, target.value as JsonValue)
+        container.set(key, target.value as JsonValue)
         break
       }
-      if (isLast) {
-        if (target.found) container.set(key, reconcile(container.get(key), target.value))
-        break
-      }
-      container = container.get(key)
+      if (isLast) container.set(key, reconcile(container.get(key), target.value))
+      else container = container.get(key)
     } else {
       break
     }
   }
   return root.toString()
+}
+
+const isToken = (node: JsonNode | undefined, type: JsonTokenType): node is JsonTokenNode =>
+  node instanceof JsonTokenNode && node.type === type
+
+type Span = readonly [start: number, end: number]
+
+/**
+ * The stretches of text to cut to remove `entry` (a property or an array item) from `container`: its whole line
+ * when it has one to itself (with its comma and a comment on the same line), otherwise the entry and its comma;
+ * when it was the last entry and had no comma, the comma that now would trail the previous entry goes too.
+ */
+const removalSpans = (container: JsonValueNode, entry: JsonNode): Array<Span> => {
+  const children = container.children
+  const at = children.indexOf(entry)
+  const start = entry.location.start.index
+  let end = entry.location.end.index
+  let next = at + 1
+  const skipWhitespace = () => {
+    while (isToken(children[next], JsonTokenType.WHITESPACE)) next++
+  }
+  skipWhitespace()
+  const comma = isToken(children[next], JsonTokenType.COMMA) ? children[next]! : undefined
+  if (comma !== undefined) {
+    end = comma.location.end.index
+    next++
+  }
+  const afterComma = next
+  skipWhitespace()
+  if (isToken(children[next], JsonTokenType.LINE_COMMENT)) {
+    end = children[next]!.location.end.index
+    next++
+    skipWhitespace()
+  }
+  const newline = isToken(children[next], JsonTokenType.NEWLINE) ? children[next]! : undefined
+  let before = at - 1
+  while (isToken(children[before], JsonTokenType.WHITESPACE)) before--
+  const lineBreakBefore = isToken(children[before], JsonTokenType.NEWLINE) ? children[before]! : undefined
+
+  const spans: Array<Span> = []
+  if (lineBreakBefore !== undefined && newline !== undefined) {
+    spans.push([lineBreakBefore.location.end.index, newline.location.end.index])
+  } else if (comma !== undefined) {
+    const following = children[afterComma]
+    spans.push([start, isToken(following, JsonTokenType.WHITESPACE) ? following.location.end.index : end])
+  } else {
+    // the only or last entry of an inline block: `{ a: 1 }` becomes `{}`, `{ a: 1, b: 2 }` becomes `{ a: 1 }`
+    const leading = children[at - 1]
+    const trailing = children[at + 1]
+    const onlyEntry = !children.some((child, index) => index !== at && isToken(child, JsonTokenType.COMMA))
+    spans.push([
+      isToken(leading, JsonTokenType.WHITESPACE) ? leading.location.start.index : start,
+      onlyEntry && isToken(trailing, JsonTokenType.WHITESPACE) ? trailing.location.end.index : end
+    ])
+  }
+  if (comma === undefined) {
+    let previous = before
+    while (
+      previous >= 0 &&
+      [JsonTokenType.WHITESPACE, JsonTokenType.NEWLINE, JsonTokenType.LINE_COMMENT, JsonTokenType.BLOCK_COMMENT].some(
+        (type) => isToken(children[previous], type)
+      )
+    ) {
+      previous--
+    }
+    const trailing = children[previous]
+    if (isToken(trailing, JsonTokenType.COMMA)) {
+      spans.push(
+        lineBreakBefore !== undefined && newline !== undefined
+          ? [trailing.location.start.index, trailing.location.end.index]
+          : [trailing.location.start.index, start]
+      )
+    }
+  }
+  return spans
+}
+
+const unsetText = (text: string, path: ConfigPath.Path): string => {
+  let container: JsonValueNode = JsonParser.parse(text)
+  for (const segment of path.slice(0, -1)) {
+    container =
+      container instanceof JsonArrayNode
+        ? container.get(arrayIndex(segment)!)
+        : (container as JsonObjectNode).get(String(segment))
+  }
+  const last = path[path.length - 1]!
+  const entry: JsonNode =
+    container instanceof JsonArrayNode
+      ? container.elements[arrayIndex(last)!]!
+      : (container as JsonObjectNode).properties.find((property) => property.key.toJSON() === String(last))!
+  const merged: Array<[number, number]> = []
+  for (const [from, to] of removalSpans(container, entry).sort((a, b) => a[0] - b[0])) {
+    const previous = merged[merged.length - 1]
+    if (previous !== undefined && from <= previous[1]) previous[1] = Math.max(previous[1], to)
+    else merged.push([from, to])
+  }
+  return merged.reduceRight((result, [from, to]) => result.slice(0, from) + result.slice(to), text)
 }

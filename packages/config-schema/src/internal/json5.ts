@@ -8,10 +8,27 @@ interface Json5SyntaxError extends SyntaxError {
   readonly columnNumber?: number
 }
 
-/** The offending line with a caret under the column, so the message shows where without opening the file. */
+/**
+ * The line with every word masked (`*`, same length) except keys and JSON5 literals: a broken file may hold a
+ * secret on that very line, and keys and punctuation are what locate a syntax error.
+ */
+const maskValues = (line: string): string =>
+  line.replace(/[^\s{}[\],:"'/]+/g, (word, offset: number) => {
+    const before = line.slice(0, offset).replace(/["']$/, "").trimEnd()
+    const after = line
+      .slice(offset + word.length)
+      .replace(/^["']/, "")
+      .trimStart()
+    const isKey = (before === "" || /[{,]$/.test(before)) && after.startsWith(":")
+    const isLiteral = /^(true|false|null|Infinity|NaN|[-+]?[0-9][0-9a-fA-FxX.eE+-]*)$/.test(word)
+    return isKey || isLiteral ? word : "*".repeat(word.length)
+  })
+
+/** The offending line (values masked) with a caret under the column, so the message shows where without opening the file. */
 const excerpt = (text: string, line: number, column: number): string => {
-  const source = text.split(/\r?\n/)[line - 1]
-  if (source === undefined) return ""
+  const raw = text.split(/\r?\n/)[line - 1]
+  if (raw === undefined) return ""
+  const source = maskValues(raw)
   const shown = source.length > 120 ? `${source.slice(0, 120)}…` : source
   return `\n  ${shown}\n  ${" ".repeat(Math.max(0, Math.min(column, 121) - 1))}^`
 }

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "@effect/vitest"
+import JSON5 from "json5"
+import type { ConfigPath } from "../src/index.js"
+import { editText } from "../src/internal/edit.js"
+import { deleteAt } from "../src/internal/values.js"
+
+const unset = (text: string, path: ConfigPath.Path) => {
+  const result = editText(text, path, { _tag: "Unset" })
+  expect(JSON5.parse(result)).toStrictEqual(deleteAt(JSON5.parse(text), path))
+  return result
+}
+
+describe("removing an entry cuts only its own text", () => {
+  it("inline objects", () => {
+    expect(unset("{ a: 1, b: 2, c: 3 }", ["b"])).toBe("{ a: 1, c: 3 }")
+    expect(unset("{ a: 1, b: 2 }", ["b"])).toBe("{ a: 1 }")
+    expect(unset("{ a: 1, b: 2 }", ["a"])).toBe("{ b: 2 }")
+    expect(unset("{ x: { only: true } }", ["x", "only"])).toBe("{ x: {} }")
+  })
+
+  it("entries on their own lines, with or without trailing commas, with their same-line comment", () => {
+    expect(unset("{\n  a: 1,\n  b: 2, // about b\n  c: 3,\n}\n", ["b"])).toBe("{\n  a: 1,\n  c: 3,\n}\n")
+    expect(unset('{\n  "a": 1,\n  "b": 2\n}\n', ["b"])).toBe('{\n  "a": 1\n}\n')
+    expect(unset("{\n  // about a\n  a: 1,\n}\n", ["a"])).toBe("{\n  // about a\n}\n")
+  })
+
+  it("array items", () => {
+    expect(unset("{ list: [1, 2, 3] }", ["list", 1])).toBe("{ list: [1, 3] }")
+    expect(unset("{ list: [1, 2, 3] }", ["list", 2])).toBe("{ list: [1, 2] }")
+    expect(unset("{\n  list: [\n    { id: 'a' },\n    { id: 'b' },\n  ],\n}\n", ["list", 0])).toBe(
+      "{\n  list: [\n    { id: 'b' },\n  ],\n}\n"
+    )
+  })
+})
+
+describe("setting a value keeps the rest", () => {
+  it("changes a number in place and leaves hex, quotes and comments of its neighbours", () => {
+    const text = "{\n  // n\n  n: 0x1F, s: 'single', /* b */ b: true,\n}\n"
+    const after = { ...JSON5.parse(text), b: false }
+    expect(editText(text, ["b"], { _tag: "Set", after })).toBe(
+      "{\n  // n\n  n: 0x1F, s: 'single', /* b */ b: false,\n}\n"
+    )
+  })
+})
