@@ -3,6 +3,8 @@ import { ConverseCommand, ConverseStreamCommand } from "@aws-sdk/client-bedrock-
 import { BedrockEmulator } from "@clawrock/bedrock-emulator"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { vi } from "vitest"
+import packageJson from "../package.json" with { type: "json" }
 import { BedrockClients, createBedrockClients } from "../src/index.js"
 
 const emulatorEnv = (emulator: BedrockEmulator.Emulator) => ({
@@ -151,6 +153,44 @@ describe("BedrockClients", () => {
         )
       })
       assert.deepInclude(lastRuntimeEntry(emulator), { operation: "Converse", status: 200 })
+    })
+  )
+
+  it.live("clients follow the environment of the layer: process.env's token, endpoint and region are not read", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start()
+      const modelId = emulator.catalog.inferenceProfiles[0]!.inferenceProfileId
+      vi.stubEnv("AWS_BEARER_TOKEN_BEDROCK", "ABSK-from-the-process-environment")
+      vi.stubEnv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "http://127.0.0.1:9")
+      vi.stubEnv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+      vi.stubEnv("AWS_REGION", "eu-west-3")
+      yield* withClients(emulatorEnv(emulator), (clients) => clients.runtime().send(converse(modelId, "hi"))).pipe(
+        Effect.ensuring(Effect.sync(() => vi.unstubAllEnvs()))
+      )
+      assert.deepInclude(lastRuntimeEntry(emulator), { auth: "sigv4", status: 200 })
+    })
+  )
+
+  it.live("requests carry a user agent naming clawrock and its version", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start()
+      const modelId = emulator.catalog.inferenceProfiles[0]!.inferenceProfileId
+      const agents = yield* withClients(emulatorEnv(emulator), async (clients) => {
+        const seen: Array<string> = []
+        const runtime = clients.runtime()
+        runtime.middlewareStack.add(
+          (next) => async (args) => {
+            const headers = (args.request as { headers: Record<string, string> }).headers
+            seen.push(`${headers["user-agent"]} | ${headers["x-amz-user-agent"]}`)
+            return next(args)
+          },
+          { step: "finalizeRequest", name: "captureUserAgent" }
+        )
+        await runtime.send(converse(modelId, "hi"))
+        return seen
+      })
+      assert.lengthOf(agents, 1)
+      assert.include(agents[0], `clawrock/${packageJson.version}`)
     })
   )
 

@@ -294,6 +294,64 @@ describe("Credentials: the SDK default chain, through the real providers", () =>
   )
 })
 
+describe("Credentials: one resolution, refreshed from the same source", () => {
+  /** A credential_process whose credentials expire in a minute; `failAfter` runs later it exits with an error. */
+  const shortLivedProcess = (home: string, failAfter: number) =>
+    processScript(
+      home,
+      `import { appendFileSync, readFileSync } from "node:fs"
+const runsFile = ${JSON.stringify(join(home, "runs"))}
+appendFileSync(runsFile, "x")
+const run = readFileSync(runsFile, "utf8").length
+if (run > ${failAfter}) process.exit(1)
+console.log(JSON.stringify({ Version: 1, AccessKeyId: "ASIAREFRESHED0000RUN" + run, SecretAccessKey: ${JSON.stringify(SECRET)},
+  SessionToken: "t", Expiration: new Date(Date.now() + 60_000).toISOString() }))
+`
+    )
+
+  it.live("concurrent callers share one run of the source", () =>
+    Effect.gen(function* () {
+      const { env, home } = sandbox()
+      writeAwsFile(home, "config", `[default]\ncredential_process = ${countingProcess(home)}\n`)
+      const credentials = yield* Credentials.make({ env: { ...env, PROCESS_KEY_ID: KEY_ID } })
+      const [source, available, label] = yield* Effect.all(
+        [credentials.resolve, credentials.isAvailable, credentials.describe],
+        { concurrency: "unbounded" }
+      )
+      collect(source)
+      assert.isTrue(available)
+      assert.strictEqual(label, source.label)
+      assert.strictEqual(runs(home), 1)
+    })
+  )
+
+  it.live("credentials about to expire are refreshed by running the same source again", () =>
+    Effect.gen(function* () {
+      const { env, home } = sandbox()
+      writeAwsFile(home, "config", `[default]\ncredential_process = ${shortLivedProcess(home, 10)}\n`)
+      const credentials = yield* Credentials.make({ env })
+      const source = yield* credentials.resolve
+      collect(source)
+      assert.strictEqual(source.accessKeyId, "ASIA…RUN1")
+      const identity = yield* Effect.promise(() => credentials.provider())
+      assert.strictEqual(identity.accessKeyId, "ASIAREFRESHED0000RUN2")
+      assert.strictEqual(runs(home), 2)
+    })
+  )
+
+  it.live("a failed refresh keeps serving credentials that have not expired yet", () =>
+    Effect.gen(function* () {
+      const { env, home } = sandbox()
+      writeAwsFile(home, "config", `[default]\ncredential_process = ${shortLivedProcess(home, 1)}\n`)
+      const credentials = yield* Credentials.make({ env })
+      yield* credentials.resolve
+      const identity = yield* Effect.promise(() => credentials.provider())
+      assert.strictEqual(identity.accessKeyId, "ASIAREFRESHED0000RUN1")
+      assert.strictEqual(runs(home), 2)
+    })
+  )
+})
+
 describe("Credentials: the caller's process.env", () => {
   it.live("is never modified, and concurrent resolutions each see only their own environment", () =>
     Effect.gen(function* () {
