@@ -1,4 +1,4 @@
-import type { InferenceProfileSummary } from "@aws-sdk/client-bedrock"
+import type { InferenceProfileSummary, ListFoundationModelsCommandInput } from "@aws-sdk/client-bedrock"
 import {
   GetFoundationModelCommand,
   ListFoundationModelsCommand,
@@ -44,7 +44,7 @@ describe("control plane", () => {
     it.effect("filters by provider (case-insensitive), output modality and inference type", () =>
       Effect.gen(function* () {
         const bedrock = yield* client
-        const list = (input: ConstructorParameters<typeof ListFoundationModelsCommand>[0]) =>
+        const list = (input: ListFoundationModelsCommandInput) =>
           Effect.promise(() => bedrock.send(new ListFoundationModelsCommand(input))).pipe(
             Effect.map((r) => r.modelSummaries ?? [])
           )

@@ -1,5 +1,5 @@
 import { BedrockClient } from "@aws-sdk/client-bedrock"
-import type { Message, Tool } from "@aws-sdk/client-bedrock-runtime"
+import type { ConverseStreamCommandInput, Message, Tool } from "@aws-sdk/client-bedrock-runtime"
 import { BedrockRuntimeClient, ConverseStreamCommand } from "@aws-sdk/client-bedrock-runtime"
 import { NodeHttpHandler } from "@smithy/node-http-handler"
 import type { Emulator } from "../src/BedrockEmulator.js"
@@ -50,12 +50,12 @@ export type StreamEvent = Record<string, unknown>
 /** Sends a ConverseStream request and collects every event the SDK yields, or the error it throws. */
 export const collectStream = async (
   client: BedrockRuntimeClient,
-  input: ConstructorParameters<typeof ConverseStreamCommand>[0]
+  input: ConverseStreamCommandInput
 ): Promise<{ events: StreamEvent[]; error?: Error }> => {
   const events: StreamEvent[] = []
   try {
     const output = await client.send(new ConverseStreamCommand(input))
-    for await (const event of output.stream ?? []) events.push(event as StreamEvent)
+    for await (const event of output.stream ?? []) events.push(event as unknown as StreamEvent)
     return { events }
   } catch (error) {
     return { events, error: error as Error }
