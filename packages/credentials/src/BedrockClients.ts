@@ -13,6 +13,7 @@ import { Context, Effect, Layer, Option, Redacted, type Scope } from "effect"
 import packageJson from "../package.json" with { type: "json" }
 import * as Credentials from "./Credentials.js"
 import * as Endpoints from "./Endpoints.js"
+import { nonBlank } from "./internal/envScope.js"
 import * as Region from "./Region.js"
 
 export interface ClientTarget {
@@ -73,8 +74,8 @@ export const make = (
     const region = yield* Region.resolveRegion({ explicit: options.region, env })
 
     const regionOf = (target?: ClientTarget): string =>
-      target?.region?.trim() ||
-      (target?.baseUrl ? Option.getOrUndefined(Region.regionFromBaseUrl(target.baseUrl)) : undefined) ||
+      nonBlank(target?.region) ??
+      (target?.baseUrl ? Option.getOrUndefined(Region.regionFromBaseUrl(target.baseUrl)) : undefined) ??
       region
 
     const endpoint = (plane: Endpoints.Plane, target?: ClientTarget): Endpoints.Endpoint =>

@@ -9,8 +9,8 @@
  */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types"
 import { Context, Effect, Layer, Option, Redacted, Schema } from "effect"
-import { type Answer, type Attempt, type FailureReason, type SourceKind as Kind, walk } from "./internal/chain.js"
-import type { Env } from "./internal/envScope.js"
+import { type Answer, type Attempt, type FailureReason, walk } from "./internal/chain.js"
+import { type Env, nonBlank } from "./internal/envScope.js"
 import { makeScrubber, maskAccessKeyId } from "./internal/secrets.js"
 import type { SharedFiles } from "./internal/sharedConfig.js"
 
@@ -23,7 +23,16 @@ export interface Options {
   readonly imdsTimeoutMs?: number | undefined
 }
 
-export type SourceKind = Kind
+export type SourceKind =
+  | "bearer-token"
+  | "env-keys"
+  | "env-profile"
+  | "sso"
+  | "ini-profile"
+  | "credential-process"
+  | "web-identity"
+  | "ecs-container"
+  | "ec2-instance-metadata"
 
 export interface ResolvedSource {
   readonly kind: SourceKind
@@ -83,7 +92,7 @@ const OTHER_SOURCES =
 const GENERIC_FIX = `attach an IAM role to the instance or task, ${OTHER_SOURCES}`
 
 const fixFor = (reason: FailureReason | "NotFound", files: SharedFiles, env: Env): string => {
-  const profile = env.AWS_PROFILE?.trim() || "default"
+  const profile = nonBlank(env.AWS_PROFILE) ?? "default"
   switch (reason) {
     case "InvalidProfile":
       return `check that profile "${profile}" exists in ${files.configFilepath} or ${files.filepath} and holds credentials, or unset AWS_PROFILE`
@@ -143,7 +152,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
     const env: Env = options.env ?? { ...process.env }
     const imdsTimeoutMs = options.imdsTimeoutMs ?? DEFAULT_IMDS_TIMEOUT_MS
     const scrubber = makeScrubber(env)
-    const token = env.AWS_BEARER_TOKEN_BEDROCK?.trim()
+    const token = nonBlank(env.AWS_BEARER_TOKEN_BEDROCK)
     const bearerToken = token ? Option.some(Redacted.make(token)) : Option.none()
 
     const resolveAnswer: Effect.Effect<Answer, CredentialsError> = yield* Effect.cached(

@@ -5,7 +5,7 @@
  * → the regional AWS endpoint. A `baseUrl` on a public regional Bedrock host only carries a region (see
  * `Region.regionFromBaseUrl`) and is not a custom endpoint; any other `baseUrl` (VPC endpoint, proxy, emulator) is.
  */
-import type { Env } from "./internal/envScope.js"
+import { type Env, nonBlank } from "./internal/envScope.js"
 import * as Region from "./Region.js"
 
 export type Plane = "control" | "runtime" | "sts"
@@ -57,19 +57,14 @@ export const isStandardBedrockUrl = (url: string): boolean => {
   return hostname !== undefined && STANDARD_BEDROCK_HOST.test(hostname)
 }
 
-const trimmed = (value: string | undefined): string | undefined => {
-  const text = value?.trim()
-  return text ? text : undefined
-}
-
 export const resolveEndpoint = (plane: Plane, options: ResolveOptions): Endpoint => {
   const env = options.env ?? process.env
-  const baseUrl = trimmed(options.baseUrl)
+  const baseUrl = nonBlank(options.baseUrl)
   if (baseUrl && !isStandardBedrockUrl(baseUrl)) return { url: baseUrl, custom: true, source: "baseUrl" }
   const variable = serviceVariable[plane]
-  const fromService = trimmed(env[variable])
+  const fromService = nonBlank(env[variable])
   if (fromService) return { url: fromService, custom: true, source: variable }
-  const fromGeneric = trimmed(env.AWS_ENDPOINT_URL)
+  const fromGeneric = nonBlank(env.AWS_ENDPOINT_URL)
   if (fromGeneric) return { url: fromGeneric, custom: true, source: "AWS_ENDPOINT_URL" }
   return { url: defaultUrl(plane, options.region), custom: false, source: "default" }
 }

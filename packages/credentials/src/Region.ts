@@ -6,7 +6,7 @@
  * (profile from the option, else `AWS_PROFILE`, else `default`) → `us-east-1`.
  */
 import { Effect, Option } from "effect"
-import type { Env } from "./internal/envScope.js"
+import { type Env, nonBlank } from "./internal/envScope.js"
 import { envProfile, loadProfile, sharedFiles } from "./internal/sharedConfig.js"
 
 export const DEFAULT_REGION = "us-east-1"
@@ -28,24 +28,19 @@ export interface ResolvedRegion {
   readonly profile?: string
 }
 
-const nonEmpty = (value: string | undefined): string | undefined => {
-  const trimmed = value?.trim()
-  return trimmed ? trimmed : undefined
-}
-
 /** Resolves the region and says where it came from (for status displays). */
 export const resolveRegionWithSource = (options: ResolveOptions = {}): Effect.Effect<ResolvedRegion> =>
   Effect.gen(function* () {
     const env = options.env ?? process.env
-    const explicit = nonEmpty(options.explicit)
+    const explicit = nonBlank(options.explicit)
     if (explicit) return { region: explicit, source: "explicit" } as const
-    const fromRegion = nonEmpty(env.AWS_REGION)
+    const fromRegion = nonBlank(env.AWS_REGION)
     if (fromRegion) return { region: fromRegion, source: "AWS_REGION" } as const
-    const fromDefault = nonEmpty(env.AWS_DEFAULT_REGION)
+    const fromDefault = nonBlank(env.AWS_DEFAULT_REGION)
     if (fromDefault) return { region: fromDefault, source: "AWS_DEFAULT_REGION" } as const
-    const profile = nonEmpty(options.profile) ?? envProfile(env) ?? "default"
+    const profile = nonBlank(options.profile) ?? envProfile(env) ?? "default"
     const loaded = yield* Effect.promise(() => loadProfile(sharedFiles(env), profile))
-    const fromProfile = nonEmpty(loaded.config?.region ?? loaded.credentials?.region)
+    const fromProfile = nonBlank(loaded.config?.region ?? loaded.credentials?.region)
     if (fromProfile) return { region: fromProfile, source: "profile", profile } as const
     return { region: DEFAULT_REGION, source: "default" } as const
   })

@@ -10,42 +10,16 @@
  */
 import type { Profile } from "@smithy/shared-ini-file-loader"
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types"
-import { type Env, type ScopeHandle, withEnv } from "./envScope.js"
+import type { CredentialsError, ResolvedSource, SourceKind } from "../Credentials.js"
+import { type Env, nonBlank, type ScopeHandle, withEnv } from "./envScope.js"
 import { maskAccessKeyId, type Scrubber } from "./secrets.js"
 import { envProfile, loadProfile, type SharedFiles, sharedFiles } from "./sharedConfig.js"
 
-export type SourceKind =
-  | "bearer-token"
-  | "env-keys"
-  | "env-profile"
-  | "sso"
-  | "ini-profile"
-  | "credential-process"
-  | "web-identity"
-  | "ecs-container"
-  | "ec2-instance-metadata"
-
-export type FailureReason =
-  | "Expired"
-  | "ImdsTimeout"
-  | "InvalidProfile"
-  | "ProcessFailed"
-  | "SsoFailed"
-  | "WebIdentityFailed"
-  | "ContainerFailed"
-  | "ImdsFailed"
-
-export interface Source {
-  readonly kind: SourceKind
-  readonly label: string
-  readonly accessKeyId?: string
-  readonly expiration?: Date
-  readonly profile?: string
-  readonly roleName?: string
-}
+/** The reasons a link can give for failing; the walk as a whole may also end in `NotFound`. */
+export type FailureReason = Exclude<CredentialsError["reason"], "NotFound" | "BearerTokenOnly">
 
 export interface Answer {
-  readonly source: Source
+  readonly source: ResolvedSource
   /** Absent for the bearer token, which is not an AWS identity. */
   readonly identity?: AwsCredentialIdentity
   /** The SDK provider that answered, called again (inside the same environment) when the identity nears expiry. */
@@ -82,11 +56,6 @@ const failed = (reason: FailureReason, outcome: string, stop = false): Outcome =
   stop
 })
 
-const trimmed = (value: string | undefined): string | undefined => {
-  const text = value?.trim()
-  return text ? text : undefined
-}
-
 /**
  * The first line of a provider's error. Later lines can carry a child process's stderr (credential_process failures
  * append it), which may hold anything, secrets included.
@@ -109,8 +78,8 @@ const secondsText = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000} s` 
 
 const identitySource = (
   identity: AwsCredentialIdentity,
-  source: Omit<Source, "accessKeyId" | "expiration">
-): Source => ({
+  source: Omit<ResolvedSource, "accessKeyId" | "expiration">
+): ResolvedSource => ({
   ...source,
   accessKeyId: maskAccessKeyId(identity.accessKeyId),
   ...(identity.expiration ? { expiration: identity.expiration } : {})
@@ -203,7 +172,7 @@ export const walk = async (options: ChainOptions): Promise<ChainResult> => {
   const bearer: Link = {
     source: "env AWS_BEARER_TOKEN_BEDROCK",
     run: async () =>
-      trimmed(env.AWS_BEARER_TOKEN_BEDROCK)
+      nonBlank(env.AWS_BEARER_TOKEN_BEDROCK)
         ? answered({ source: { kind: "bearer-token", label: "env: AWS_BEARER_TOKEN_BEDROCK" } })
         : skipped("not set")
   }
@@ -211,8 +180,8 @@ export const walk = async (options: ChainOptions): Promise<ChainResult> => {
   const envKeys: Link = {
     source: "env AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY",
     run: async () => {
-      const accessKeyId = trimmed(env.AWS_ACCESS_KEY_ID)
-      const secretAccessKey = trimmed(env.AWS_SECRET_ACCESS_KEY)
+      const accessKeyId = nonBlank(env.AWS_ACCESS_KEY_ID)
+      const secretAccessKey = nonBlank(env.AWS_SECRET_ACCESS_KEY)
       if (!accessKeyId && !secretAccessKey) return skipped("not set")
       if (!accessKeyId) return skipped("AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not")
       if (!secretAccessKey) return skipped("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
@@ -275,15 +244,15 @@ export const walk = async (options: ChainOptions): Promise<ChainResult> => {
   const webIdentity: Link = {
     source: "web identity token file (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN)",
     run: async () => {
-      const tokenFile = trimmed(env.AWS_WEB_IDENTITY_TOKEN_FILE)
-      const roleArn = trimmed(env.AWS_ROLE_ARN)
+      const tokenFile = nonBlank(env.AWS_WEB_IDENTITY_TOKEN_FILE)
+      const roleArn = nonBlank(env.AWS_ROLE_ARN)
       if (!tokenFile && !roleArn) return skipped("not set")
       if (!tokenFile || !roleArn)
         return failed(
           "WebIdentityFailed",
           tokenFile ? "AWS_ROLE_ARN is not set" : "AWS_WEB_IDENTITY_TOKEN_FILE is not set"
         )
-      const roleSessionName = trimmed(env.AWS_ROLE_SESSION_NAME)
+      const roleSessionName = nonBlank(env.AWS_ROLE_SESSION_NAME)
       const { fromTokenFile } = await import("@aws-sdk/credential-providers")
       const provider = fromTokenFile({
         webIdentityTokenFile: tokenFile,
@@ -310,8 +279,8 @@ export const walk = async (options: ChainOptions): Promise<ChainResult> => {
   }
 
   const containerConfigured =
-    trimmed(env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) !== undefined ||
-    trimmed(env.AWS_CONTAINER_CREDENTIALS_FULL_URI) !== undefined
+    nonBlank(env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) !== undefined ||
+    nonBlank(env.AWS_CONTAINER_CREDENTIALS_FULL_URI) !== undefined
 
   const container: Link = {
     source: "ECS container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI)",
@@ -338,9 +307,9 @@ export const walk = async (options: ChainOptions): Promise<ChainResult> => {
     source: "EC2 instance metadata (IMDS)",
     run: async (handle) => {
       if (containerConfigured) return skipped("not tried: container credentials are configured")
-      const disabled = trimmed(env.AWS_EC2_METADATA_DISABLED)
+      const disabled = nonBlank(env.AWS_EC2_METADATA_DISABLED)
       if (disabled && disabled.toLowerCase() !== "false") return skipped("disabled by AWS_EC2_METADATA_DISABLED")
-      const endpoint = trimmed(env.AWS_EC2_METADATA_SERVICE_ENDPOINT) ?? "http://169.254.169.254"
+      const endpoint = nonBlank(env.AWS_EC2_METADATA_SERVICE_ENDPOINT) ?? "http://169.254.169.254"
       const { fromInstanceMetadata } = await import("@aws-sdk/credential-providers")
       const provider = fromInstanceMetadata({ timeout: imdsTimeoutMs, maxRetries: 0, profile: profileName })
       const refresh = () => withEnv(env, (scope) => withinDeadline(scope, imdsTimeoutMs, () => provider()))

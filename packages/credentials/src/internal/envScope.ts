@@ -13,6 +13,12 @@ import type { ClientRequest } from "node:http"
 
 export type Env = Readonly<Record<string, string | undefined>>
 
+/** A setting's value with surrounding blanks removed; blank counts as unset (as `AWS_REGION=" "` does for people). */
+export const nonBlank = (value: string | undefined): string | undefined => {
+  const text = value?.trim()
+  return text ? text : undefined
+}
+
 interface Scope {
   readonly env: Env
   /** Outgoing `node:http` requests started inside the scope and still open. */

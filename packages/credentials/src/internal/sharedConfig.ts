@@ -5,7 +5,7 @@
 import { homedir } from "node:os"
 import { join } from "node:path"
 import { loadSharedConfigFiles, type Profile } from "@smithy/shared-ini-file-loader"
-import type { Env } from "./envScope.js"
+import { type Env, nonBlank } from "./envScope.js"
 
 export interface SharedFiles {
   /** Shared credentials file (`AWS_SHARED_CREDENTIALS_FILE`). */
@@ -14,26 +14,21 @@ export interface SharedFiles {
   readonly configFilepath: string
 }
 
-const nonEmpty = (value: string | undefined): string | undefined => {
-  const trimmed = value?.trim()
-  return trimmed ? trimmed : undefined
-}
-
 export const homeDir = (env: Env): string =>
-  nonEmpty(env.HOME) ??
-  nonEmpty(env.USERPROFILE) ??
+  nonBlank(env.HOME) ??
+  nonBlank(env.USERPROFILE) ??
   (env.HOMEPATH ? `${env.HOMEDRIVE ?? "C:\\"}${env.HOMEPATH}` : homedir())
 
 const expandHome = (path: string, env: Env): string =>
   path.startsWith("~/") ? join(homeDir(env), path.slice(2)) : path
 
 export const sharedFiles = (env: Env): SharedFiles => ({
-  filepath: expandHome(nonEmpty(env.AWS_SHARED_CREDENTIALS_FILE) ?? join(homeDir(env), ".aws", "credentials"), env),
-  configFilepath: expandHome(nonEmpty(env.AWS_CONFIG_FILE) ?? join(homeDir(env), ".aws", "config"), env)
+  filepath: expandHome(nonBlank(env.AWS_SHARED_CREDENTIALS_FILE) ?? join(homeDir(env), ".aws", "credentials"), env),
+  configFilepath: expandHome(nonBlank(env.AWS_CONFIG_FILE) ?? join(homeDir(env), ".aws", "config"), env)
 })
 
 /** The profile named by `AWS_PROFILE`, when set. */
-export const envProfile = (env: Env): string | undefined => nonEmpty(env.AWS_PROFILE)
+export const envProfile = (env: Env): string | undefined => nonBlank(env.AWS_PROFILE)
 
 export interface LoadedProfile {
   /** Keys from both files, the config file winning (as the SDK merges them for credentials). */
