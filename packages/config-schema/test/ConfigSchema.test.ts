@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
 import JSON5 from "json5"
 import { ConfigSchema } from "../src/index.js"
+import { setAt } from "../src/internal/values.js"
 
 const decodeText = (text: string) => ConfigSchema.decodeConfig(JSON5.parse(text))
 const failureOf = (text: string) => Effect.flip(decodeText(text))
@@ -271,21 +272,17 @@ describe("secrets", () => {
     })
   )
 
-  it.effect("SECRET_PATHS names exactly the places the schema redacts", () =>
+  it.effect("every place SECRET_PATHS names is Redacted by the schema", () =>
     Effect.gen(function* () {
-      const raw: Record<string, unknown> = { models: { providers: { p: { api: "x", models: [] } } } }
-      for (const pattern of ConfigSchema.SECRET_PATHS) {
-        let node = raw
-        pattern.forEach((part, index) => {
-          const key = part === "*" ? "p" : part
-          if (index === pattern.length - 1) node[key] = `secret-${index}`
-          else node = (node[key] ??= {}) as Record<string, unknown>
-        })
-      }
+      const concrete = (pattern: ReadonlyArray<string>) => pattern.map((part) => (part === "*" ? "p" : part))
+      const raw = ConfigSchema.SECRET_PATHS.reduce<unknown>(
+        (config, pattern) => setAt(config, concrete(pattern), "secret-value"),
+        { models: { providers: { p: { api: "x", models: [] } } } }
+      )
       const config = yield* ConfigSchema.decodeConfig(raw)
       for (const pattern of ConfigSchema.SECRET_PATHS) {
         let value: unknown = config
-        for (const part of pattern) value = (value as Record<string, unknown>)[part === "*" ? "p" : part]
+        for (const part of concrete(pattern)) value = (value as Record<string, unknown>)[part]
         expect(Redacted.isRedacted(value)).toBe(true)
       }
       const redacted = ConfigSchema.redactSecrets(raw)
