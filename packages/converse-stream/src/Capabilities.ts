@@ -113,11 +113,11 @@ interface FamilyRule {
 const atLeast = (version: { major: number; minor: number }, major: number, minor: number): boolean =>
   version.major > major || (version.major === major && version.minor >= minor)
 
-/** Claude names: `claude-sonnet-4-5-…` (4+), `claude-3-7-sonnet-…` (3.x), `claude-v2`, `claude-instant-v1`. */
+/** Claude names: `claude-sonnet-4-5-…` (4+), `claude-3-7-sonnet-…` (3.x), `claude-v2` / `claude-instant-v1` (2 and older). */
 const claudeVersion = (match: RegExpExecArray): { tier: string; major: number; minor: number } => {
   const g = match.groups ?? {}
   const tier = g.tier ?? g.oldTier ?? g.legacy ?? ""
-  const major = Number(g.major ?? g.oldMajor ?? g.legacyMajor ?? 1)
+  const major = Number(g.major ?? g.oldMajor ?? 2)
   const minor = Number(g.minor ?? g.oldMinor ?? 0)
   return { tier, major, minor }
 }
@@ -151,7 +151,7 @@ const families: ReadonlyArray<FamilyRule> = [
   {
     family: "claude",
     pattern:
-      /^claude-(?:(?<tier>opus|sonnet|haiku)-(?<major>\d+)(?:-(?<minor>\d)(?!\d))?|(?<oldMajor>\d)(?:-(?<oldMinor>\d))?-(?<oldTier>opus|sonnet|haiku)|(?<legacy>instant)|v(?<legacyMajor>\d))/,
+      /^claude(?:-(?:(?<tier>opus|sonnet|haiku)-(?<major>\d+)(?:-(?<minor>\d)(?!\d))?|(?<oldMajor>\d)(?:-(?<oldMinor>\d))?-(?<oldTier>opus|sonnet|haiku)|(?<legacy>instant))|$)/,
     traits: claudeTraits
   },
   {

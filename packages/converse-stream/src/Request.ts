@@ -342,12 +342,16 @@ const conversation = (messages: ReadonlyArray<Message>, hygiene: Hygiene): Turn[
         const id = toolIds.get(message.toolCallId)
         const content = toolResultContent(message, index, hygiene)
         const call = id !== undefined ? pending.find((candidate) => candidate.id === id) : undefined
-        if (call === undefined || answered.has(call.id) || !hygiene.toolBlocks) {
+        if (call === undefined || answered.has(call.id)) {
           push("user", [resultAsText(message, content)])
           return
         }
         answered.add(call.id)
-        push("user", [{ toolResult: { toolUseId: call.id, content, status: message.isError ? "error" : "success" } }])
+        push("user", [
+          hygiene.toolBlocks
+            ? { toolResult: { toolUseId: call.id, content, status: message.isError ? "error" : "success" } }
+            : resultAsText(message, content)
+        ])
         return
       }
       case "user":
