@@ -126,6 +126,22 @@ describe("EC2 instance metadata", () => {
     })
   )
 
+  it.live("an unreachable IMDS (nothing listening) is reported as not reachable, not waited for", () =>
+    Effect.gen(function* () {
+      const closed = "http://127.0.0.1:9"
+      const { result, description } = yield* resolveWith({
+        HOME: emptyHome(),
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: closed
+      })
+      assert.strictEqual(result._tag === "Failure" && result.failure.reason, "NotFound")
+      assert.strictEqual(description, "none (no AWS credentials found)")
+      assert.include(
+        result._tag === "Failure" ? result.failure.message : "",
+        `EC2 instance metadata (IMDS): not reachable at ${closed}`
+      )
+    })
+  )
+
   it.live("an IMDS that answers within the budget is used, however the budget is set", () =>
     Effect.gen(function* () {
       const emulator = yield* BedrockEmulator.start({ imds: { delayMs: 100 } })
