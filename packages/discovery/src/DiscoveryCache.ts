@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { Clock, Context, Deferred, Effect, Exit, Layer, Option, Schema } from "effect"
+import { Clock, Context, Deferred, Effect, Exit, Fiber, Layer, Option, Schema, Semaphore } from "effect"
 import type { ModelDefinition } from "./internal/types.js"
 
 /** What the cache key is made of. */
@@ -107,35 +107,31 @@ const PersistedModel = Schema.Struct({
   source: Schema.optionalKey(Schema.Literals(["configured", "discovered"])),
   costKnown: Schema.optionalKey(Schema.Boolean)
 })
-const PersistedFile = Schema.Struct({
-  version: Schema.Literal(1),
-  entries: Schema.Record(
-    Schema.String,
-    Schema.Struct({ cachedAt: Schema.Number, models: Schema.Array(PersistedModel) })
-  )
-})
-const decodePersisted = Schema.decodeUnknownOption(PersistedFile)
+const PersistedEntry = Schema.Struct({ cachedAt: Schema.Number, models: Schema.Array(PersistedModel) })
+const decodeEntry = Schema.decodeUnknownOption(PersistedEntry)
 
-const readFile = (file: string): Effect.Effect<Record<string, Entry>> =>
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/**
+ * The file's entries as stored, keyed by cache key. Each entry is validated only when it is used, so a write does not
+ * pay for decoding every other key. A corrupt or foreign file reads as empty; the next write replaces it.
+ */
+const readEntries = (file: string): Effect.Effect<Record<string, unknown>> =>
   Effect.tryPromise(() => fs.readFile(file, "utf8")).pipe(
-    Effect.map((text): Record<string, Entry> => {
-      let json: unknown
+    Effect.map((text): Record<string, unknown> => {
       try {
-        json = JSON.parse(text)
+        const json: unknown = JSON.parse(text)
+        return isRecord(json) && json.version === 1 && isRecord(json.entries) ? json.entries : {}
       } catch {
         return {}
       }
-      // A corrupt or foreign file is ignored; the next successful fetch overwrites it.
-      return Option.match(decodePersisted(json), {
-        onNone: () => ({}),
-        onSome: (persisted): Record<string, Entry> => persisted.entries
-      })
     }),
     Effect.orElseSucceed(() => ({}))
   )
 
 // Write to a unique temp file in the same directory, then rename over the target: readers never see half a file.
-const writeFile = (file: string, entries: Record<string, Entry>): Effect.Effect<void> =>
+const writeFile = (file: string, entries: Record<string, unknown>): Effect.Effect<void> =>
   Effect.tryPromise(async () => {
     await fs.mkdir(path.dirname(file), { recursive: true })
     const temp = `${file}.${process.pid}.${randomUUID()}.tmp`
@@ -159,13 +155,33 @@ export const make = Effect.fnUntraced(function* (options: Options = {}) {
   const inflight = new Map<string, Deferred.Deferred<Entry, unknown>>()
 
   const readDisk = (key: string): Effect.Effect<Entry | undefined> =>
-    file === undefined ? Effect.succeed(undefined) : Effect.map(readFile(file), (entries) => entries[key])
+    file === undefined
+      ? Effect.succeed(undefined)
+      : Effect.map(readEntries(file), (entries) => Option.getOrUndefined(decodeEntry(entries[key])))
+
+  // File writes run one at a time (each rewrites the whole file) and in the background, so a caller does not wait
+  // for the disk; closing the cache waits for the pending ones instead of losing them.
+  const writes = Semaphore.makeUnsafe(1)
+  const pending = new Set<Fiber.Fiber<void>>()
+  yield* Effect.addFinalizer(() => Fiber.awaitAll([...pending]))
+  const persist = (update: (entries: Record<string, unknown>) => Record<string, unknown>): Effect.Effect<void> =>
+    file === undefined
+      ? Effect.void
+      : Semaphore.withPermit(
+          writes,
+          Effect.flatMap(readEntries(file), (entries) => writeFile(file, update(entries)))
+        ).pipe(
+          Effect.forkDetach,
+          Effect.map((fiber) => {
+            pending.add(fiber)
+            fiber.addObserver(() => pending.delete(fiber))
+          })
+        )
 
   const store = (key: string, entry: Entry): Effect.Effect<void> =>
     Effect.suspend(() => {
       memory.set(key, entry)
-      if (file === undefined) return Effect.void
-      return Effect.flatMap(readFile(file), (entries) => writeFile(file, { ...entries, [key]: entry }))
+      return persist((entries) => ({ ...entries, [key]: entry }))
     })
 
   // One fetch per key at a time. The fetch runs in the cache's own scope, so a caller that gives up does not cancel
@@ -249,11 +265,10 @@ export const make = Effect.fnUntraced(function* (options: Options = {}) {
     Effect.suspend(() => {
       if (key === undefined) memory.clear()
       else memory.delete(key)
-      if (file === undefined) return Effect.void
-      if (key === undefined) return Effect.ignore(Effect.tryPromise(() => fs.rm(file, { force: true })))
-      return Effect.flatMap(readFile(file), (entries) => {
+      return persist((entries) => {
+        if (key === undefined) return {}
         const { [key]: _removed, ...rest } = entries
-        return writeFile(file, rest)
+        return rest
       })
     })
 

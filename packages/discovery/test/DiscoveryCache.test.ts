@@ -148,6 +148,19 @@ describe("DiscoveryCache", () => {
       assert.strictEqual(afterCorruption.source, "network")
       const rewritten = yield* Effect.promise(() => fs.readFile(DiscoveryCache.cacheFile(stateDir), "utf8"))
       assert.doesNotThrow(() => JSON.parse(rewritten))
+      // Valid JSON whose entry has the wrong shape is ignored too.
+      const key = DiscoveryCache.keyOf({
+        region: "us-east-1",
+        providerFilter: [],
+        defaultContextWindow: 32_000,
+        defaultMaxTokens: 4096
+      })
+      const badEntry = { version: 1, entries: { [key]: { cachedAt: 0, models: [{ id: 42 }] } } }
+      yield* Effect.promise(() => fs.writeFile(DiscoveryCache.cacheFile(stateDir), JSON.stringify(badEntry)))
+      const afterBadEntry = yield* discover().pipe(Effect.provide(discoveryLayer(emulator, stateDir)))
+      assert.strictEqual(afterBadEntry.source, "network")
+      assert.isAbove(afterBadEntry.models.length, 0)
+
       const leftovers = yield* Effect.promise(() => fs.readdir(path.dirname(DiscoveryCache.cacheFile(stateDir))))
       assert.deepStrictEqual(leftovers, [DiscoveryCache.FILE_NAME])
     }).pipe(Effect.scoped)
