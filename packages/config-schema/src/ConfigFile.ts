@@ -8,7 +8,7 @@ import * as NodePath from "node:path"
 import { isDeepStrictEqual } from "node:util"
 import { Context, Effect, FileSystem, Layer, type PlatformError, Semaphore } from "effect"
 import JSON5 from "json5"
-import { ConfigError } from "./ConfigError.js"
+import { ConfigError, type ConfigIssue, formatIssues } from "./ConfigError.js"
 import * as ConfigPath from "./ConfigPath.js"
 import { decodeConfig, type OpenClawConfig, redactSecrets } from "./ConfigSchema.js"
 import { editText } from "./internal/edit.js"
@@ -283,6 +283,30 @@ export const make = (options: Options = {}) =>
         )
       }).pipe(Effect.mapError(ioError(file, "write")))
 
+    /**
+     * The edited config must be valid — or, when the file was already invalid, no worse: an edit may fix one problem
+     * at a time, but may not add one.
+     */
+    const refuseNewProblems = (before: unknown, after: unknown) =>
+      Effect.gen(function* () {
+        const outcome = yield* Effect.result(decodeConfig(after, { file }))
+        if (outcome._tag === "Success") return
+        const known = yield* decodeConfig(before).pipe(
+          Effect.map((): ReadonlyArray<ConfigIssue> => []),
+          Effect.catch((error) => Effect.succeed(error.issues ?? []))
+        )
+        const added = (outcome.failure.issues ?? []).filter(
+          (issue) => !known.some((old) => old.path === issue.path && old.message === issue.message)
+        )
+        if (added.length === 0) return
+        return yield* new ConfigError({
+          reason: "Invalid",
+          message: `Not written: after this change the config in ${file} would be invalid:\n${formatIssues(added)}`,
+          file,
+          issues: added
+        })
+      })
+
     /** Applies a change computed on the parsed file, validates it, edits the text and writes it (unless dry run). */
     const commit = (
       path: ConfigPath.Path,
@@ -292,15 +316,7 @@ export const make = (options: Options = {}) =>
       dryRun: boolean
     ) =>
       Effect.gen(function* () {
-        yield* decodeConfig(after, { file }).pipe(
-          Effect.mapError(
-            (error) =>
-              new ConfigError({
-                ...error,
-                message: `Not written: after this change ${error.message.replace(/^Invalid config/, "the config would be invalid")}`
-              })
-          )
-        )
+        yield* refuseNewProblems(state.raw, after)
         const text =
           state.text.trim() === ""
             ? `${JSON.stringify(after, null, 2)}\n`

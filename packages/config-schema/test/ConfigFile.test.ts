@@ -301,6 +301,22 @@ describe("set", () => {
   )
 })
 
+describe("editing a file that is already invalid", () => {
+  it.effect("allows fixing one problem at a time, but not adding one", () =>
+    Effect.gen(function* () {
+      const file = configFile(`{ models: { bedrockDiscovery: { refreshIntervall: 60, region: 5 } } }\n`)
+      const service = yield* serviceFor(file)
+      yield* service.unset("models.bedrockDiscovery.refreshIntervall")
+      expect(JSON5.parse(fs.readFileSync(file, "utf8"))).toStrictEqual({ models: { bedrockDiscovery: { region: 5 } } })
+      const worse = yield* Effect.flip(service.set("gateway.port", "-1"))
+      expect(worse.reason).toBe("Invalid")
+      expect(worse.issues).toStrictEqual([{ path: "gateway.port", message: "Expected a value between 0 and 65535" }])
+      yield* service.set("models.bedrockDiscovery.region", "eu-central-1")
+      expect((yield* service.validate).config.models.bedrockDiscovery.region).toBe("eu-central-1")
+    })
+  )
+})
+
 describe("unset", () => {
   it.effect("removes a value, and is a no-op for a missing path", () =>
     Effect.gen(function* () {

@@ -108,11 +108,14 @@ const idOf = (value: unknown): string | undefined =>
  */
 export const deepMerge = (existing: unknown, incoming: unknown): unknown => {
   if (isPlainObject(existing) && isPlainObject(incoming)) {
-    const merged: Record<string, unknown> = { ...existing }
-    for (const [key, value] of Object.entries(incoming)) {
-      merged[key] = Object.hasOwn(existing, key) ? deepMerge(existing[key], value) : value
-    }
-    return merged
+    // built from entries, so a key such as "__proto__" stays a plain own key
+    return Object.fromEntries([
+      ...Object.entries(existing).map(([key, value]) => [
+        key,
+        Object.hasOwn(incoming, key) ? deepMerge(value, incoming[key]) : value
+      ]),
+      ...Object.entries(incoming).filter(([key]) => !Object.hasOwn(existing, key))
+    ])
   }
   if (Array.isArray(existing) && Array.isArray(incoming)) {
     const merged = [...existing]
