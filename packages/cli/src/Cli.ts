@@ -22,11 +22,9 @@ import { outcomeOf } from "./internal/failure.js"
 import { flush, stderr, stdout } from "./internal/terminal.js"
 import * as ModelsCommand from "./ModelsCommand.js"
 
-export { Debug }
+const version: string = packageJson.version
 
-export const version: string = packageJson.version
-
-export const command = Command.make("openclaw").pipe(
+const command = Command.make("openclaw").pipe(
   Command.withDescription(
     "Amazon Bedrock for OpenClaw: edit openclaw.json, list the Bedrock models your credentials can use, chat with one, or run the OpenAI/Anthropic-compatible gateway."
   ),
@@ -71,7 +69,7 @@ const runtimeLayer = Layer.mergeAll(
 )
 
 /** Runs the CLI with the given arguments (without `node` and the script) and resolves to the exit code. */
-export const run = (args: ReadonlyArray<string>): Promise<number> =>
+const run = (args: ReadonlyArray<string>): Promise<number> =>
   new Promise((resolve) => {
     const debug = args.includes("--debug")
     if (debug) process.setSourceMapsEnabled(true)

@@ -121,5 +121,5 @@ export const list = (input: Input) =>
       if (entries.length === 0) yield* stdout.line("No models found.")
       yield* stderr.line(c.dim(discoveryNote(result)))
     }
-    if (totalFailure) return yield* new Reported({ exitCode: 3 })
+    if (totalFailure) return yield* new Reported({ exitCode: error.reason === "Credentials" ? 1 : 3 })
   })
