@@ -20,7 +20,7 @@ const emulatorEnv = (emulator: BedrockEmulator.Emulator) => ({
 const converse = (modelId: string, text: string) =>
   new ConverseCommand({ modelId, messages: [{ role: "user", content: [{ text }] }] })
 
-const withClients = <A, E>(
+const withClients = <A>(
   env: Record<string, string | undefined>,
   use: (clients: BedrockClients.Service) => Promise<A>,
   options: BedrockClients.ClientOptions = {}

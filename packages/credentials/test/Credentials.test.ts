@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, assert, describe, expect, it } from "@effect/vitest"
-import { Effect, Option, Redacted } from "effect"
+import { Effect, Fiber, Option, Redacted } from "effect"
 import { Credentials, describeCredentials, Region, resolveCredentials } from "../src/index.js"
 
 /** Planted secrets: no string the package produces may contain them. */
@@ -368,6 +368,26 @@ describe("Credentials: the caller's process.env", () => {
       assert.strictEqual(second.result._tag === "Success" && second.result.success.accessKeyId, "AKIA…0002")
       assert.strictEqual(process.env, original)
       assert.strictEqual(JSON.stringify(process.env), before)
+    })
+  )
+
+  it.live("`process.env` read while another resolution runs can be passed back in", () =>
+    Effect.gen(function* () {
+      const { env, home } = sandbox()
+      const slow = processScript(
+        home,
+        `setTimeout(() => console.log(JSON.stringify({ Version: 1, AccessKeyId: "AKIASLOWPROCESS00001", SecretAccessKey: "s" })), 400)\n`
+      )
+      writeAwsFile(home, "config", `[default]\ncredential_process = ${slow}\n`)
+      const running = yield* Effect.forkChild(resolveWith(env))
+      yield* Effect.sleep("150 millis")
+      const duringResolution = process.env
+      const nested = yield* Effect.result(
+        Effect.flatMap(Credentials.make({ env: duringResolution, imdsTimeoutMs: 100 }), (c) => c.resolve)
+      )
+      collect(nested._tag === "Success" ? nested.success : nested.failure)
+      const first = yield* Fiber.join(running)
+      assert.strictEqual(first.result._tag === "Success" && first.result.success.accessKeyId, "AKIA…0001")
     })
   )
 })

@@ -32,12 +32,14 @@ const storage = new AsyncLocalStorage<Scope>()
 let realEnv: NodeJS.ProcessEnv | undefined
 let proxyEnv: NodeJS.ProcessEnv | undefined
 let activeScopes = 0
+/** Our proxies and the objects behind them: a caller may read `process.env` while a scope runs and pass it back in. */
+const proxyTargets = new WeakMap<object, NodeJS.ProcessEnv>()
 
 const definedValue = (env: Env, key: string | symbol): string | undefined =>
   typeof key === "string" && Object.hasOwn(env, key) ? env[key] : undefined
 
-const makeProxy = (target: NodeJS.ProcessEnv): NodeJS.ProcessEnv =>
-  new Proxy(target, {
+const makeProxy = (target: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
+  const proxy = new Proxy(target, {
     get: (t, key, receiver) => {
       const scope = storage.getStore()
       // Inherited members (`hasOwnProperty`, `toString`, symbols) still behave as on the real object.
@@ -60,6 +62,9 @@ const makeProxy = (target: NodeJS.ProcessEnv): NodeJS.ProcessEnv =>
       return value === undefined ? undefined : { value, writable: true, enumerable: true, configurable: true }
     }
   })
+  proxyTargets.set(proxy, target)
+  return proxy
+}
 
 const onRequestStart = (message: unknown): void => {
   const scope = storage.getStore()
@@ -97,7 +102,7 @@ export interface ScopeHandle {
 
 /** Runs `run` with `process.env` reading from `env` for everything it calls, synchronously or asynchronously. */
 export const withEnv = async <A>(env: Env, run: (handle: ScopeHandle) => Promise<A>): Promise<A> => {
-  const scope: Scope = { env, requests: new Set(), paths: [] }
+  const scope: Scope = { env: proxyTargets.get(env) ?? env, requests: new Set(), paths: [] }
   const handle: ScopeHandle = {
     requestPaths: () => scope.paths,
     abortRequests: () => {

@@ -4,7 +4,7 @@
  */
 import { homedir } from "node:os"
 import { join } from "node:path"
-import { loadSharedConfigFiles, type Profile } from "@smithy/shared-ini-file-loader"
+import type { Profile } from "@smithy/shared-ini-file-loader"
 import { type Env, nonBlank } from "./envScope.js"
 
 export interface SharedFiles {
