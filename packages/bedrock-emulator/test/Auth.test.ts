@@ -62,7 +62,7 @@ describe.each<Transport>(["http2", "http1"])("SigV4 over %s", (transport) => {
     // Runs after the signer, like a proxy that rewrites the body in flight.
     const tamper = (next: (args: { request: unknown }) => Promise<unknown>) => async (args: { request: unknown }) => {
       const request = args.request as { body: string | Uint8Array }
-      const text = typeof request.body === "string" ? request.body : Buffer.from(request.body).toString("utf8")
+      const text = typeof request.body === "string" ? request.body : new TextDecoder().decode(request.body)
       request.body = Buffer.from(text.replace("signed hello", "SIGNED HELLO"))
       return next(args)
     }

@@ -9,11 +9,30 @@ const str = (value: string) => ({ type: "string" as const, value })
 /** Bedrock pads event bodies with a `p` field of varying length so frame sizes do not leak content length. */
 const padding = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
-export const eventFrame = (type: string, body: Record<string, unknown>, sequence: number): Uint8Array =>
+const encodeEvent = (type: string, json: string): Uint8Array =>
   codec.encode({
     headers: { ":event-type": str(type), ":content-type": str("application/json"), ":message-type": str("event") },
-    body: fromUtf8(JSON.stringify({ ...body, p: padding.slice(0, 1 + (sequence % padding.length)) }))
+    body: fromUtf8(json)
   })
+
+const CACHED_FRAMES = 4096
+
+/**
+ * An event-frame encoder for one stream. Long text streams repeat the same small deltas, so identical frames
+ * (same type, body and padding) are encoded once and their bytes reused.
+ */
+export const eventEncoder = (): ((type: string, body: Record<string, unknown>, sequence: number) => Uint8Array) => {
+  const cache = new Map<string, Uint8Array>()
+  return (type, body, sequence) => {
+    const json = JSON.stringify({ ...body, p: padding.slice(0, 1 + (sequence % padding.length)) })
+    const key = `${type}\n${json}`
+    const cached = cache.get(key)
+    if (cached !== undefined) return cached
+    const frame = encodeEvent(type, json)
+    if (cache.size < CACHED_FRAMES) cache.set(key, frame)
+    return frame
+  }
+}
 
 export const exceptionFrame = (type: string, body: Record<string, unknown>): Uint8Array =>
   codec.encode({

@@ -9,7 +9,7 @@ import type { ConverseBody, ConverseRequestInfo, HttpError, Scenario, Step } fro
 import { build, httpErrors, markerOf, parseFailFirst, streamExceptions } from "../Scenario.js"
 import type { EmulatorState, RequestLogEntry } from "./context.js"
 import { respondError, respondJson } from "./context.js"
-import { corruptCrc, errorFrame, eventFrame, exceptionFrame } from "./eventStream.js"
+import { corruptCrc, errorFrame, eventEncoder, exceptionFrame } from "./eventStream.js"
 import type { Exchange } from "./exchange.js"
 
 const runtimePath = /^\/model\/([^/]+)\/(converse|converse-stream)$/
@@ -194,6 +194,8 @@ const stream = async (state: EmulatorState, exchange: Exchange, entry: RequestLo
     pending = []
     pendingBytes = 0
     if (!exchange.write(chunk)) await exchange.drained()
+    // Let the socket send this chunk while the next ones are encoded.
+    else await new Promise<void>((resolve) => setImmediate(resolve))
   }
   const queue = async (frame: Uint8Array) => {
     pending.push(frame)
@@ -203,9 +205,10 @@ const stream = async (state: EmulatorState, exchange: Exchange, entry: RequestLo
 
   let fault: "truncate" | "bad-crc" | undefined
   let sequence = 0
+  const encodeEvent = eventEncoder()
   for (const step of scenario.steps) {
     if (exchange.closed) return
-    const frame = frameOf(step, sequence, started)
+    const frame = frameOf(step, sequence, started, encodeEvent)
     if (frame === undefined) {
       if (step.kind === "pause") {
         await flush()
@@ -226,6 +229,8 @@ const stream = async (state: EmulatorState, exchange: Exchange, entry: RequestLo
       break
     }
     await queue(frame)
+    // The first frame goes out at once, as Bedrock sends messageStart before the model produces text.
+    if (sequence === 1) await flush()
     if (scenario.frameDelayMs !== undefined && scenario.frameDelayMs > 0) {
       await flush()
       await pause(scenario.frameDelayMs)
@@ -235,10 +240,15 @@ const stream = async (state: EmulatorState, exchange: Exchange, entry: RequestLo
   exchange.end()
 }
 
-const frameOf = (step: Step, sequence: number, started: number): Uint8Array | undefined => {
+const frameOf = (
+  step: Step,
+  sequence: number,
+  started: number,
+  encodeEvent: ReturnType<typeof eventEncoder>
+): Uint8Array | undefined => {
   switch (step.kind) {
     case "event":
-      return eventFrame(
+      return encodeEvent(
         step.type,
         step.type === "metadata" ? { ...step.body, metrics: { latencyMs: Date.now() - started } } : step.body,
         sequence
