@@ -11,13 +11,6 @@ import type { EmulatorState, IssuedCredential, RequestLogEntry } from "./context
 import { respond, startEntry } from "./context.js"
 import { exchangeOf } from "./exchange.js"
 
-export interface ServedCredentials {
-  readonly accessKeyId: string
-  readonly secretAccessKey: string
-  readonly sessionToken: string
-  readonly expiration: Date
-}
-
 export interface ImdsOptions {
   readonly host: string
   readonly port: number
