@@ -112,7 +112,7 @@ const summaryLine = (entry: Catalog.CatalogEntry, message: Events.AssistantMessa
   parts.push(entry.model.costKnown === false ? "cost unknown" : formatUsd(usage.cost.total))
   if (message.metrics?.timeToFirstTokenMs !== undefined)
     parts.push(`TTFT ${formatMs(message.metrics.timeToFirstTokenMs)}`)
-  if (message.metrics?.latencyMs !== undefined) parts.push(`total ${formatMs(message.metrics.latencyMs)}`)
+  if (message.metrics?.latencyMs !== undefined) parts.push(`latency ${formatMs(message.metrics.latencyMs)}`)
   parts.push(`stop: ${message.stopReason}`)
   return parts.join(" · ")
 }
