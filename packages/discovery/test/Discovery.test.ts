@@ -236,6 +236,29 @@ describe("BedrockDiscovery against the emulator", () => {
     })
   )
 
+  it.live("is off when the config is silent and no credentials resolve, and says so", () =>
+    Effect.gen(function* () {
+      shared.clearLog()
+      const nothing = {
+        AWS_REGION: "us-east-1",
+        AWS_ENDPOINT_URL_BEDROCK: shared.url,
+        AWS_EC2_METADATA_DISABLED: "true",
+        AWS_CONFIG_FILE: path.join(stateDir, "no-config"),
+        AWS_SHARED_CREDENTIALS_FILE: path.join(stateDir, "no-credentials")
+      }
+      const result = yield* Discovery.BedrockDiscovery.use((service) => service.discover()).pipe(
+        Effect.provide(
+          Discovery.layer(decodeDiscovery({}), { stateDir }).pipe(
+            Layer.provide(BedrockClients.layerFromEnv({ env: nothing }))
+          )
+        )
+      )
+      assert.deepStrictEqual([result.enabled, result.source, result.models.length], [false, "disabled", 0])
+      assert.include(result.enabledReason, "no AWS credentials")
+      assert.strictEqual(shared.requests().length, 0)
+    })
+  )
+
   it.live("lists models in the configured region rather than the environment's", () =>
     Effect.gen(function* () {
       const emulator = yield* Effect.promise(() => startEmulator({ region: "eu-west-1" }))

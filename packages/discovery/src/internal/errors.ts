@@ -7,7 +7,6 @@ export const DiscoveryErrorReason = Schema.Literals([
   "Network",
   "Credentials",
   "ServiceUnavailable",
-  "InvalidResponse",
   "Unknown"
 ])
 export type DiscoveryErrorReason = typeof DiscoveryErrorReason.Type
@@ -60,12 +59,18 @@ const networkCodeOf = (error: SdkErrorLike): string | undefined => {
   return undefined
 }
 
+// Signature errors can echo the canonical request (headers, session token); keep only the first sentence-sized part.
+const summarize = (message: string): string => {
+  const cut = message.split(/\n|The Canonical String/)[0]!.trim()
+  return cut.length > 300 ? `${cut.slice(0, 300)}…` : cut
+}
+
 /** Classifies a failure of a control-plane call into a DiscoveryError whose message says what to do. */
 export const fromSdkError = (operation: string, region: string, error: unknown): DiscoveryError => {
   if (error instanceof DiscoveryError) return error
   const sdk = (typeof error === "object" && error !== null ? error : {}) as SdkErrorLike
   const name = typeof sdk.name === "string" ? sdk.name : "Error"
-  const detail = typeof sdk.message === "string" && sdk.message !== "" ? sdk.message : String(error)
+  const detail = summarize(typeof sdk.message === "string" && sdk.message !== "" ? sdk.message : String(error))
   const status = sdk.$metadata?.httpStatusCode
   const base = { operation, ...(status === undefined ? {} : { status }) }
   if (credentialNames.has(name)) {
