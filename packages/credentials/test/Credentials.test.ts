@@ -283,6 +283,17 @@ describe("Credentials: the SDK default chain, through the real providers", () =>
     })
   )
 
+  it.live("a settings-only default profile is not a failure; the same profile named by AWS_PROFILE is", () =>
+    Effect.gen(function* () {
+      const { env } = sandbox({ config: "[default]\nregion = eu-north-1\noutput = json\n" })
+      const unnamed = yield* expectFailure(env)
+      assert.strictEqual(unnamed.error.reason, "NotFound")
+      assert.include(unnamed.error.message, "shared config profile default: holds no credentials")
+      const named = yield* expectFailure({ ...env, AWS_PROFILE: "default" })
+      assert.strictEqual(named.error.reason, "InvalidProfile")
+    })
+  )
+
   it.live("nothing configured and IMDS disabled: NotFound, with the generic fix", () =>
     Effect.gen(function* () {
       const { env } = sandbox()

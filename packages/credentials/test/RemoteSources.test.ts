@@ -2,14 +2,14 @@
  * The remote links of the default chain (EC2 instance metadata, ECS container endpoint, STS web identity) through the
  * real SDK providers against the bedrock-emulator's fake IMDS, ECS and STS endpoints.
  */
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ConverseCommand } from "@aws-sdk/client-bedrock-runtime"
 import { BedrockEmulator } from "@clawrock/bedrock-emulator"
 import { afterAll, assert, describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { BedrockClients, Credentials } from "../src/index.js"
+import { BedrockClients, Credentials, Region } from "../src/index.js"
 
 const PLANTED = {
   accessKeyId: "ASIAPLANTEDIMDSKEY01",
@@ -73,6 +73,19 @@ describe("EC2 instance metadata", () => {
       assert.strictEqual(result._tag === "Success" && result.success.roleName, "EC2-Bedrock-Access")
       assert.strictEqual(result._tag === "Success" && result.success.accessKeyId, "ASIA…EY01")
       assert.deepStrictEqual(operations(emulator, "imds"), ["ImdsToken", "ImdsRoleList", "ImdsCredentials"])
+    })
+  )
+
+  it.live("an instance with a region-only ~/.aws/config still answers from its role", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start({ imds: {} })
+      const home = emptyHome()
+      mkdirSync(join(home, ".aws"))
+      writeFileSync(join(home, ".aws", "config"), "[default]\nregion = eu-west-1\n")
+      const env = { HOME: home, AWS_EC2_METADATA_SERVICE_ENDPOINT: emulator.imdsUrl }
+      const { description } = yield* resolveWith(env)
+      assert.strictEqual(description, "aws-sdk default chain (ec2 instance metadata, role EC2-Bedrock-Access)")
+      assert.strictEqual(yield* Region.resolveRegion({ env }), "eu-west-1")
     })
   )
 

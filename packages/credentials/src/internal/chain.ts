@@ -216,8 +216,11 @@ export const walk = async (options: ChainOptions): Promise<ChainResult> => {
       scrubber.add(data.aws_secret_access_key)
       scrubber.add(data.aws_session_token)
       const kind = classifyProfile(data)
-      if (kind === "unknown")
-        return failed("InvalidProfile", "has no credentials (no keys, role, sso, credential_process or web identity)")
+      if (kind === "unknown") {
+        // A `default` profile holding only settings (region, output) is common on instances with a role.
+        const why = "holds no credentials (no keys, role, sso, credential_process or web identity)"
+        return fromEnvProfile ? failed("InvalidProfile", why) : skipped(why)
+      }
       const { fromIni, fromProcess, fromSSO } = await import("@aws-sdk/credential-providers")
       const init = { profile: profileName, ...files, ignoreCache: true }
       const provider: AwsCredentialIdentityProvider =
