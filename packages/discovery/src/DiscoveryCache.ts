@@ -172,10 +172,12 @@ export const make = Effect.fnUntraced(function* (options: Options = {}) {
           Effect.flatMap(readEntries(file), (entries) => writeFile(file, update(entries)))
         ).pipe(
           Effect.forkDetach,
-          Effect.map((fiber) => {
-            pending.add(fiber)
-            fiber.addObserver(() => pending.delete(fiber))
-          })
+          Effect.flatMap((fiber) =>
+            Effect.sync(() => {
+              pending.add(fiber)
+              fiber.addObserver(() => pending.delete(fiber))
+            })
+          )
         )
 
   const store = (key: string, entry: Entry): Effect.Effect<void> =>
