@@ -191,8 +191,22 @@ const handle = async (state: EmulatorState, exchange: Exchange): Promise<void> =
   if (sts === "AssumeRoleWithWebIdentity") return handleAssumeRoleWithWebIdentity(state, exchange, entry, body)
   const authorized = await authorize(state, exchange, entry, body, plane)
   if (!authorized.ok) return
-  if (runtime !== undefined) return handleRuntime(state, exchange, entry, runtime, body)
-  if (control !== undefined) return handleControl(state, exchange, entry, control)
+  try {
+    if (runtime !== undefined) return await handleRuntime(state, exchange, entry, runtime, body)
+    if (control !== undefined) return handleControl(state, exchange, entry, control)
+  } catch (error) {
+    // A fault of the emulator itself: answer like a failing service rather than hanging the client.
+    if (exchange.closed) return
+    if (exchange.headersSent) {
+      entry.outcome = "reset"
+      return exchange.reset()
+    }
+    return respondError(exchange, entry, {
+      type: "InternalServerException",
+      status: 500,
+      message: `bedrock-emulator failed: ${(error as Error).message}`
+    })
+  }
   if (sts === "GetCallerIdentity") {
     const credential = authorized.credential
     return credential === undefined
@@ -303,7 +317,7 @@ const launch = async (options: Options): Promise<Emulator & { close(): Promise<v
       apiKey: apiKeys[0]!,
       ...(imds === undefined ? {} : { imdsUrl: imds.url }),
       ...(ecs === undefined ? {} : { ecsUrl: ecs.endpoint.url, ecsAuthToken: ecs.authToken }),
-      requests: () => state.log,
+      requests: () => [...state.log],
       clearLog: () => {
         state.log.length = 0
       },

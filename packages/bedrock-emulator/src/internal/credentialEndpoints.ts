@@ -45,8 +45,9 @@ const listen = (server: http.Server, host: string, port: number): Promise<string
     })
   })
 
-const closer = (server: http.Server) => () =>
+const closer = (server: http.Server, onClose?: () => void) => () =>
   new Promise<void>((resolve) => {
+    onClose?.()
     server.close(() => resolve())
     server.closeAllConnections()
   })
@@ -61,6 +62,7 @@ const text = (
 
 export const startImds = async (state: EmulatorState, options: ImdsOptions): Promise<RunningEndpoint> => {
   const tokens = new Map<string, number>()
+  const closing = new AbortController()
   const credentialPath = "/latest/meta-data/iam/security-credentials/"
   const server = http.createServer(async (req, res) => {
     const exchange = exchangeOf(req, res)
@@ -75,7 +77,7 @@ export const startImds = async (state: EmulatorState, options: ImdsOptions): Pro
             : "ImdsMetadata"
     const entry = startEntry(state, exchange, "imds", operation)
     await exchange.readBody()
-    if (options.delayMs > 0) await sleep(options.delayMs)
+    if (options.delayMs > 0) await sleep(options.delayMs, undefined, { signal: closing.signal }).catch(() => undefined)
     if (exchange.closed) return
     if (operation === "ImdsToken") {
       if (exchange.method !== "PUT") return text(exchange, entry, 405, "")
@@ -118,7 +120,7 @@ export const startImds = async (state: EmulatorState, options: ImdsOptions): Pro
     return text(exchange, entry, 404, "")
   })
   const url = await listen(server, options.host, options.port)
-  return { url, close: closer(server) }
+  return { url, close: closer(server, () => closing.abort()) }
 }
 
 export const startEcs = async (state: EmulatorState, options: EcsOptions): Promise<RunningEndpoint> => {

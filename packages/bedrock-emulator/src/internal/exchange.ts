@@ -22,6 +22,8 @@ export interface Exchange {
   drained(): Promise<void>
   /** Destroy the connection (HTTP/1.1) or reset the stream (HTTP/2) without ending the response. */
   reset(): void
+  /** Whether the status line was already sent. */
+  readonly headersSent: boolean
   /** True once the response is over, for whatever reason. */
   readonly closed: boolean
   /** Called once when the response is over: `finished` is false when the peer went away before `end()`. */
@@ -89,6 +91,9 @@ export const exchangeOf = (req: Request, res: Response): Exchange => {
     get closed() {
       return closed
     },
+    get headersSent() {
+      return writable.headersSent
+    },
     onClose: (listener) => {
       listeners.push(listener)
     }
@@ -107,6 +112,8 @@ export const createDualServer = (handler: (exchange: Exchange) => void): DualSer
   const onRequest = (req: Request, res: Response) => handler(exchangeOf(req, res))
   const h1 = http.createServer({ keepAliveTimeout: 60_000 }, onRequest)
   const h2 = http2.createServer({ settings: { initialWindowSize: 4 * 1024 * 1024 } }, onRequest)
+  // A peer that breaks the protocol loses its session; the server keeps serving everyone else.
+  h2.on("sessionError", () => {})
   const sockets = new Set<net.Socket>()
   const server = net.createServer((socket) => {
     sockets.add(socket)
