@@ -104,6 +104,12 @@ const fixFor = (reason: FailureReason | "NotFound", files: SharedFiles, env: Env
       return "check AWS_WEB_IDENTITY_TOKEN_FILE (readable, current token) and AWS_ROLE_ARN (the role must trust the token's issuer)"
     case "ContainerFailed":
       return "check AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE) of the task"
+    case "ImdsTimeout":
+      return (
+        "off EC2, " +
+        OTHER_SOURCES +
+        "; on EC2, attach an IAM role, and from a container raise the instance metadata hop limit to 2 (IMDSv2 tokens need it)"
+      )
     case "ImdsFailed":
       return `attach an IAM role (instance profile) to the instance, ${OTHER_SOURCES}`
     case "Expired":

@@ -130,6 +130,10 @@ describe("EC2 instance metadata", () => {
         description,
         `none (no AWS credentials found; IMDS did not answer within 1 s (${emulator.imdsUrl}))`
       )
+      assert.include(
+        result._tag === "Failure" ? result.failure.message : "",
+        "raise the instance metadata hop limit to 2"
+      )
       assert.isBelow(elapsed, 2500, "the probe has one 1 s budget, not one per request or retry")
       assert.isAtMost(
         operations(emulator, "imds").length,
