@@ -130,7 +130,7 @@ export const make = (
     const credentials = yield* Credentials.Credentials
     const cache = yield* DiscoveryCache.DiscoveryCache
     const region = config.region ?? clients.region
-    const key = DiscoveryCache.keyOf({ region, ...config })
+    const key = DiscoveryCache.keyOf({ ...config, region })
     const enablement = yield* Effect.cached(decideEnabled(config, credentials))
 
     const fetchModels = Effect.suspend(() => listCatalog(clients.control({ region }), region, options.pageSize)).pipe(
