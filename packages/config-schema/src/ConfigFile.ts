@@ -317,18 +317,18 @@ export const make = (options: Options = {}) =>
     ) =>
       Effect.gen(function* () {
         yield* refuseNewProblems(state.raw, after)
-        const text =
-          state.text.trim() === ""
-            ? `${JSON.stringify(after, null, 2)}\n`
-            : yield* Effect.try({
-                try: () => editText(state.text, path, edit),
-                catch: (cause) =>
-                  new ConfigError({
-                    reason: "Syntax",
-                    message: `Cannot edit ${file} without losing its formatting: ${cause instanceof Error ? cause.message : String(cause)}`,
-                    file
-                  })
-              })
+        // nothing worth keeping (no file, or just `{}`): start the file in the usual two-space style
+        const text = /^\s*(\{\s*\})?\s*$/.test(state.text)
+          ? `${JSON.stringify(after, null, 2)}\n`
+          : yield* Effect.try({
+              try: () => editText(state.text, path, edit),
+              catch: (cause) =>
+                new ConfigError({
+                  reason: "Syntax",
+                  message: `Cannot edit ${file} without losing its formatting: ${cause instanceof Error ? cause.message : String(cause)}`,
+                  file
+                })
+            })
         // The text edit must mean exactly the computed change; anything else is a bug, and the file stays as it was.
         if (!isDeepStrictEqual(JSON5.parse(text), after)) {
           return yield* new ConfigError({
@@ -384,7 +384,7 @@ export const make = (options: Options = {}) =>
             path,
             state,
             after as Record<string, unknown>,
-            { _tag: "Set", after },
+            { _tag: "Set", before: state.raw, after },
             setOptions.dryRun === true
           )
         })

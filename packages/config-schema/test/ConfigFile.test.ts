@@ -109,6 +109,9 @@ describe("set", () => {
       const file = configFile("{}\n")
       const service = yield* serviceFor(file)
       yield* service.set("models.bedrockDiscovery.enabled", "true")
+      expect(fs.readFileSync(file, "utf8")).toBe(
+        '{\n  "models": {\n    "bedrockDiscovery": {\n      "enabled": true\n    }\n  }\n}\n'
+      )
       yield* service.set("models.bedrockDiscovery.refreshInterval", "3600")
       yield* service.set("models.bedrockDiscovery.providerFilter", '["anthropic"]')
       yield* service.set("models.bedrockDiscovery.region", "us-east-1")

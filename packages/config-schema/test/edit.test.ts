@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import JSON5 from "json5"
 import type { ConfigPath } from "../src/index.js"
 import { editText } from "../src/internal/edit.js"
-import { deleteAt } from "../src/internal/values.js"
+import { deleteAt, setAt } from "../src/internal/values.js"
 
 const unset = (text: string, path: ConfigPath.Path) => {
   const result = editText(text, path, { _tag: "Unset" })
@@ -36,9 +36,26 @@ describe("removing an entry cuts only its own text", () => {
 describe("setting a value keeps the rest", () => {
   it("changes a number in place and leaves hex, quotes and comments of its neighbours", () => {
     const text = "{\n  // n\n  n: 0x1F, s: 'single', /* b */ b: true,\n}\n"
-    const after = { ...JSON5.parse(text), b: false }
-    expect(editText(text, ["b"], { _tag: "Set", after })).toBe(
+    const before = JSON5.parse(text)
+    const after = { ...before, b: false }
+    expect(editText(text, ["b"], { _tag: "Set", before, after })).toBe(
       "{\n  // n\n  n: 0x1F, s: 'single', /* b */ b: false,\n}\n"
+    )
+  })
+
+  it("replacing an object or array drops what the new value lacks without disturbing the layout", () => {
+    const set = (text: string, path: ConfigPath.Path, value: unknown) => {
+      const before = JSON5.parse(text)
+      const after = setAt(before, path, value)
+      const result = editText(text, path, { _tag: "Set", before, after })
+      expect(JSON5.parse(result)).toStrictEqual(after)
+      return result
+    }
+    expect(
+      set('{\n  gateway: {\n    port: 2, // p\n    bind: "x", // b\n  },\n  other: 1,\n}\n', ["gateway"], { port: 1 })
+    ).toBe("{\n  gateway: {\n    port: 1, // p\n  },\n  other: 1,\n}\n")
+    expect(set("{\n  list: [\n    1,\n    2,\n    3\n  ]\n}\n", ["list"], [1, 5])).toBe(
+      "{\n  list: [\n    1,\n    5\n  ]\n}\n"
     )
   })
 })

@@ -50,15 +50,57 @@ const reconcile = (node: JsonValueNode, value: unknown): JsonValueNode => {
   return JsonValueFactory.create(value as JsonValue)
 }
 
-export type Edit = { readonly _tag: "Set"; readonly after: unknown } | { readonly _tag: "Unset" }
+export type Edit =
+  | { readonly _tag: "Set"; readonly before: unknown; readonly after: unknown }
+  | { readonly _tag: "Unset" }
 
 /**
  * Rewrites `text` so it parses to the config after the edit at `path`. For `Set`, `after` is the whole config after
  * the change, and the node at `path` (or its first missing ancestor) is reconciled with it. `Unset` cuts the entry
  * out of the text. Throws the parser's error when `text` is not something the lossless parser reads.
  */
-export const editText = (text: string, path: ConfigPath.Path, edit: Edit): string =>
-  edit._tag === "Set" ? setText(text, path, edit.after) : unsetText(text, path)
+export const editText = (text: string, path: ConfigPath.Path, edit: Edit): string => {
+  if (edit._tag === "Unset") return unsetText(text, path)
+  // entries the new value no longer has are cut out of the text first, so their neighbours keep their layout
+  const stale = staleEntries(getAt(edit.before, path), getAt(edit.after, path), path)
+  return setText(
+    stale.reduce((current, entry) => unsetText(current, entry), text),
+    path,
+    edit.after
+  )
+}
+
+/** Paths under `path` that exist before and not after, deepest and last first so earlier cuts do not shift later ones. */
+const staleEntries = (
+  before: ReturnType<typeof getAt>,
+  after: ReturnType<typeof getAt>,
+  path: ConfigPath.Path
+): Array<ConfigPath.Path> => {
+  if (!before.found || !after.found) return []
+  const old = before.value
+  const next = after.value
+  if (Array.isArray(old) && Array.isArray(next)) {
+    const common = Math.min(old.length, next.length)
+    const nested = Array.from({ length: common }, (_, index) =>
+      staleEntries({ found: true, value: old[index] }, { found: true, value: next[index] }, [...path, index])
+    ).flat()
+    const removed = Array.from({ length: old.length - common }, (_, offset) => [...path, old.length - 1 - offset])
+    return [...nested.reverse(), ...removed]
+  }
+  if (isObject(old) && isObject(next)) {
+    return Object.keys(old)
+      .reverse()
+      .flatMap((key) =>
+        Object.hasOwn(next, key)
+          ? staleEntries({ found: true, value: old[key] }, { found: true, value: next[key] }, [...path, key])
+          : [[...path, key]]
+      )
+  }
+  return []
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
 
 const setText = (text: string, path: ConfigPath.Path, after: unknown): string => {
   const root = JsonParser.parse(text)
