@@ -220,7 +220,9 @@ export const make = Effect.fnUntraced(function* (options: Options = {}) {
   ): Effect.Effect<Lookup<E>, E> =>
     Effect.gen(function* () {
       const caching = ttlSeconds > 0
-      const isFresh = (entry: Entry, now: number): boolean => now - entry.cachedAt < ttlSeconds * 1000
+      // An entry from the future (another process with a skewed clock) is not trusted as fresh.
+      const isFresh = (entry: Entry, now: number): boolean =>
+        now >= entry.cachedAt && now - entry.cachedAt < ttlSeconds * 1000
       if (caching && !refresh) {
         const now = yield* Clock.currentTimeMillis
         const inMemory = memory.get(key)

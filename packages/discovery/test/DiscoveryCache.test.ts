@@ -1,7 +1,7 @@
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
-import { startEmulator } from "@clawrock/bedrock-emulator"
+import { Catalog as EmulatorCatalog, startEmulator } from "@clawrock/bedrock-emulator"
 import { ConfigSchema } from "@clawrock/config-schema"
 import { BedrockClients } from "@clawrock/credentials"
 import { assert, describe, it } from "@effect/vitest"
@@ -195,6 +195,54 @@ describe("DiscoveryCache", () => {
       const emptyDir = yield* tempStateDir
       const error = yield* Effect.flip(discover().pipe(Effect.provide(discoveryLayer(failing, emptyDir))))
       assert.strictEqual(error.reason, "Network")
+    }).pipe(Effect.scoped)
+  )
+})
+
+describe("DiscoveryCache service", () => {
+  const models = Discovery.toModelDefinitions(
+    EmulatorCatalog.defaultFoundationModels,
+    EmulatorCatalog.defaultInferenceProfiles,
+    {
+      providerFilter: [],
+      defaultContextWindow: 32_000,
+      defaultMaxTokens: 4096
+    }
+  )
+  const options = { ttlSeconds: 60 }
+
+  it.effect("forgets an invalidated key in memory and on disk", () =>
+    Effect.gen(function* () {
+      const stateDir = yield* tempStateDir
+      yield* Effect.gen(function* () {
+        const cache = yield* DiscoveryCache.DiscoveryCache
+        assert.strictEqual((yield* cache.get("a", Effect.succeed(models), options)).source, "network")
+        assert.strictEqual((yield* cache.get("b", Effect.succeed(models), options)).source, "network")
+        assert.strictEqual((yield* cache.get("a", Effect.die("not called"), options)).source, "memory")
+        yield* cache.invalidate("a")
+        assert.isTrue((yield* cache.peek("a"))._tag === "None")
+        assert.strictEqual((yield* cache.get("b", Effect.die("not called"), options)).source, "memory")
+        assert.strictEqual((yield* cache.get("a", Effect.succeed(models), options)).source, "network")
+      }).pipe(Effect.provide(DiscoveryCache.layer({ stateDir })))
+      const file = JSON.parse(yield* Effect.promise(() => fs.readFile(DiscoveryCache.cacheFile(stateDir), "utf8")))
+      assert.sameMembers(Object.keys(file.entries), ["a", "b"])
+    }).pipe(Effect.scoped)
+  )
+
+  it.effect("does not trust an entry stamped in the future by a skewed clock", () =>
+    Effect.gen(function* () {
+      const stateDir = yield* tempStateDir
+      yield* TestClock.adjust("1 hour")
+      yield* Effect.provide(
+        DiscoveryCache.DiscoveryCache.use((cache) => cache.get("k", Effect.succeed(models), options)),
+        DiscoveryCache.layer({ stateDir })
+      )
+      yield* TestClock.setTime(0)
+      const later = yield* Effect.provide(
+        DiscoveryCache.DiscoveryCache.use((cache) => cache.get("k", Effect.succeed(models), options)),
+        DiscoveryCache.layer({ stateDir })
+      )
+      assert.strictEqual(later.source, "network")
     }).pipe(Effect.scoped)
   )
 })
