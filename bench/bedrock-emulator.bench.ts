@@ -83,7 +83,7 @@ const rawRound = (url: string, agent: http.Agent): Promise<Round> =>
         }
       },
       (response) => {
-        let pending = Buffer.alloc(0)
+        let pending: Buffer = Buffer.alloc(0)
         let events = 0
         let firstEventMs = 0
         response.on("data", (chunk: Buffer) => {
