@@ -57,6 +57,9 @@ export interface RunningGateway {
   readonly metrics: Metrics.Metrics
 }
 
+/** How long one built catalog serves requests before discovery is asked again. */
+const catalogReuseSeconds = 30
+
 const emulatorEnv = (
   env: Record<string, string | undefined>,
   emulator: BedrockEmulator.Emulator
@@ -118,7 +121,8 @@ const listen = (server: HttpServer, port: number, host: string): Effect.Effect<A
         )
       )
     server.once("error", onError)
-    server.listen(port, host, () => {
+    // A deep accept queue: a burst of hundreds of clients connecting at once must queue, not be reset.
+    server.listen({ port, host, backlog: 4096 }, () => {
       server.off("error", onError)
       resume(Effect.succeed(server.address() as AddressInfo))
     })
@@ -192,15 +196,15 @@ export const start = (options: GatewayOptions = {}): Effect.Effect<RunningGatewa
         ? `${bedrock.region} via ${yield* credentials.describe}`
         : `local bedrock-emulator at ${emulator.url} (${options.emulator === true ? "--emulator" : "no AWS credentials resolved"})`
 
-    let built: { key: unknown; catalog: Catalog.Catalog } | undefined
-    const catalog: Effect.Effect<Catalog.Catalog> = discovery.discover().pipe(
-      Effect.map((result) => {
-        if (built === undefined || built.key !== result.cachedAt)
-          built = { key: result.cachedAt, catalog: Catalog.build(config, result, { raw: loaded.raw }) }
-        return built.catalog
-      }),
+    // Discovery keeps its own TTL cache; on top of it the built catalog is reused for a while, since looking it up and
+    // merging it on every request costs more than the requests themselves under load.
+    const buildCatalog: Effect.Effect<Catalog.Catalog> = discovery.discover().pipe(
+      Effect.map((result) => Catalog.build(config, result, { raw: loaded.raw })),
       Effect.orElseSucceed(() => Catalog.build(config, undefined, { raw: loaded.raw }))
     )
+    const refreshSeconds = Math.min(config.models.bedrockDiscovery.refreshInterval, catalogReuseSeconds)
+    const catalog =
+      refreshSeconds === 0 ? buildCatalog : yield* Effect.cachedWithTTL(buildCatalog, `${refreshSeconds} seconds`)
 
     const metrics = Metrics.make()
     const auth = Auth.make(token)
@@ -227,11 +231,12 @@ export const start = (options: GatewayOptions = {}): Effect.Effect<RunningGatewa
     )
     const url = `http://${hostForUrl(bind === "::" ? "::1" : bind)}:${address.port}`
     const running: RunningGateway = { url, baseUrl: `${url}/v1`, upstream, emulator, metrics }
-    const current = yield* catalog
+    const listed = Models.list(yield* catalog).data.map((model) => model.id)
     const example =
-      current.defaults.primary?._tag === "Found"
-        ? Models.defaultAlias
-        : (current.entries[0]?.ref ?? Models.defaultAlias)
+      listed.find((id) => id === Models.defaultAlias) ??
+      listed.find((id) => id.includes("claude")) ??
+      listed[0] ??
+      "<model>"
     print(banner(running, auth.required, example))
     return running
   })
