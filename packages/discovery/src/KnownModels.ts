@@ -8,8 +8,10 @@
  *
  * Sources: Anthropic's models overview and pricing pages (platform.claude.com/docs: context window, max output, price,
  * 5-minute cache write and cache read per model; Bedrock lists Claude at the same on-demand rates) and the Amazon Bedrock
- * pricing page (aws.amazon.com/bedrock/pricing, us-east-1 on-demand rates) for the other providers. Prices are USD per
- * million tokens. A family whose price was not verified has no `cost`, so callers can say "unknown" instead of "free".
+ * pricing page (aws.amazon.com/bedrock/pricing, us-east-1 on-demand rates) for the other providers. Where published
+ * output limits disagree (Nova, Llama 4), the lower one is used: a maxTokens above the real limit is a
+ * ValidationException, one below it only shortens answers. Prices are USD per million tokens. A family whose price was
+ * not verified has no `cost`, so callers can say "unknown" instead of "free".
  */
 
 /** USD per million tokens. */
