@@ -10,7 +10,7 @@ import { Context, Effect, FileSystem, Layer, type PlatformError, Semaphore } fro
 import JSON5 from "json5"
 import { ConfigError, type ConfigIssue, formatIssues } from "./ConfigError.js"
 import * as ConfigPath from "./ConfigPath.js"
-import { decodeConfig, type OpenClawConfig, redactSecrets } from "./ConfigSchema.js"
+import { decodeConfig, notAnObject, type OpenClawConfig, redactSecrets } from "./ConfigSchema.js"
 import { editText } from "./internal/edit.js"
 import { parseJson5 } from "./internal/json5.js"
 import { deepMerge, deleteAt, getAt, isPlainObject, PathProblem, setAt } from "./internal/values.js"
@@ -212,16 +212,7 @@ export const make = (options: Options = {}) =>
           ? Effect.succeed<FileState>({ exists, text, raw: {} })
           : parseJson5(text, { file }).pipe(
               Effect.flatMap((raw) =>
-                isPlainObject(raw)
-                  ? Effect.succeed<FileState>({ exists, text, raw })
-                  : Effect.fail(
-                      new ConfigError({
-                        reason: "Invalid",
-                        message: `Invalid config in ${file}:\n- (root): the config must be an object ({ ... }) at the top level`,
-                        file,
-                        issues: [{ path: "", message: "the config must be an object ({ ... }) at the top level" }]
-                      })
-                    )
+                isPlainObject(raw) ? Effect.succeed<FileState>({ exists, text, raw }) : Effect.fail(notAnObject(file))
               )
             )
       )

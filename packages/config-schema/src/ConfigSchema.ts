@@ -6,6 +6,7 @@
 import { Effect, Redacted, Schema, SchemaAST, SchemaIssue, SchemaTransformation } from "effect"
 import { ConfigError, type ConfigIssue, formatIssues } from "./ConfigError.js"
 import * as ConfigPath from "./ConfigPath.js"
+import { isPlainObject } from "./internal/values.js"
 
 // ---------------------------------------------------------------------------------------------------------------
 // Defaults (OpenClaw's own values: src/config/defaults.ts and src/agents/defaults.ts in openclaw/openclaw)
@@ -338,8 +339,16 @@ const toPath = (path: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }>
 export const issuesOf = (issue: SchemaIssue.Issue): Array<ConfigIssue> =>
   formatter(issue).issues.map((entry) => ({ path: toPath(entry.path), message: entry.message }))
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
+/** The error for a file whose top level is not an object (an array, a string, …). */
+export const notAnObject = (file?: string): ConfigError => {
+  const issues = [{ path: "", message: "the config must be an object ({ ... }) at the top level" }]
+  return new ConfigError({
+    reason: "Invalid",
+    message: `Invalid config${file === undefined ? "" : ` in ${file}`}:\n${formatIssues(issues)}`,
+    issues,
+    ...(file === undefined ? {} : { file })
+  })
+}
 
 /** Decodes a parsed config file, reporting every invalid path at once. `file` only labels the error message. */
 export const decodeConfig = (
@@ -348,17 +357,7 @@ export const decodeConfig = (
 ): Effect.Effect<OpenClawConfig, ConfigError> => {
   const where = options?.file === undefined ? "" : ` in ${options.file}`
   const fileField = options?.file === undefined ? {} : { file: options.file }
-  if (!isPlainObject(raw)) {
-    const issues = [{ path: "", message: "the config must be an object ({ ... }) at the top level" }]
-    return Effect.fail(
-      new ConfigError({
-        reason: "Invalid",
-        message: `Invalid config${where}:\n${formatIssues(issues)}`,
-        issues,
-        ...fileField
-      })
-    )
-  }
+  if (!isPlainObject(raw)) return Effect.fail(notAnObject(options?.file))
   return Schema.decodeUnknownEffect(
     OpenClawConfig,
     parseOptions

@@ -14,21 +14,19 @@ import {
   type JsonValueNode
 } from "@croct/json5-parser"
 import type * as ConfigPath from "../ConfigPath.js"
-import { arrayIndex, getAt } from "./values.js"
+import { arrayIndex, getAt, isPlainObject } from "./values.js"
 
 // The parser's value type: what `JSON.parse` can produce.
 type JsonValue = Parameters<JsonObjectNode["set"]>[1]
 
 /**
  * Turns `node` into `value` touching as little as possible: keys and items that stay keep their node (and so
- * their comments and formatting), removed ones go, new ones are added in the block's style.
+ * their comments and formatting), new ones are added in the block's style. Entries `value` lacks were already cut
+ * out of the text (see `editText`).
  */
 const reconcile = (node: JsonValueNode, value: unknown): JsonValueNode => {
-  if (node instanceof JsonObjectNode && typeof value === "object" && value !== null && !Array.isArray(value)) {
-    const entries = value as Record<string, unknown>
-    const stale = node.properties.map((property) => property.key.toJSON()).filter((key) => !Object.hasOwn(entries, key))
-    for (const key of stale) node.delete(key)
-    for (const [key, child] of Object.entries(entries)) {
+  if (node instanceof JsonObjectNode && isPlainObject(value)) {
+    for (const [key, child] of Object.entries(value)) {
       node.set(key, node.has(key) ? reconcile(node.get(key), child) : (child as JsonValue))
     }
     return node
@@ -36,7 +34,6 @@ const reconcile = (node: JsonValueNode, value: unknown): JsonValueNode => {
   if (node instanceof JsonArrayNode && Array.isArray(value)) {
     const kept = Math.min(node.elements.length, value.length)
     for (let index = 0; index < kept; index++) node.set(index, reconcile(node.get(index), value[index]))
-    if (node.elements.length > value.length) node.splice(value.length, node.elements.length - value.length)
     if (value.length > kept) node.push(...(value.slice(kept) as Array<JsonValue>))
     return node
   }
@@ -87,7 +84,7 @@ const staleEntries = (
     const removed = Array.from({ length: old.length - common }, (_, offset) => [...path, old.length - 1 - offset])
     return [...nested.reverse(), ...removed]
   }
-  if (isObject(old) && isObject(next)) {
+  if (isPlainObject(old) && isPlainObject(next)) {
     return Object.keys(old)
       .reverse()
       .flatMap((key) =>
@@ -98,9 +95,6 @@ const staleEntries = (
   }
   return []
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
 
 const setText = (text: string, path: ConfigPath.Path, after: unknown): string => {
   const root = JsonParser.parse(text)
