@@ -52,7 +52,8 @@ export class BedrockClients extends Context.Service<BedrockClients, Service>()(
   "@clawrock/credentials/BedrockClients"
 ) {}
 
-export const USER_AGENT: [string, string] = ["clawrock", packageJson.version]
+/** The `clawrock/<version>` pair every client appends to its user agent. */
+export const USER_AGENT: readonly [string, string] = ["clawrock", packageJson.version]
 
 const isTrue = (value: string | undefined): boolean => value?.trim().toLowerCase() === "true"
 
@@ -93,6 +94,7 @@ export const make = (
         }
       : { authSchemePreference: ["sigv4"] }
 
+    const customUserAgent: Array<[string, string]> = [[...USER_AGENT]]
     const common = (plane: Endpoints.Plane, target: ClientTarget | undefined) => {
       const resolved = endpoint(plane, target)
       return {
@@ -104,7 +106,7 @@ export const make = (
         useDualstackEndpoint: isTrue(env.AWS_USE_DUALSTACK_ENDPOINT),
         maxAttempts: options.maxAttempts ?? 3,
         retryMode: options.retryMode ?? "standard",
-        customUserAgent: [USER_AGENT],
+        customUserAgent,
         userAgentAppId: async () => env.AWS_SDK_UA_APP_ID
       }
     }
