@@ -282,7 +282,8 @@ export class ChunkEncoder {
 
   constructor(
     private readonly meta: ResponseMeta,
-    private readonly call: Pick<ConverseCall, "includeUsage"> & Pick<PreparedCall, "structuredOutputTool">
+    private readonly call: Pick<ConverseCall, "includeUsage"> &
+      Pick<PreparedCall, "structuredOutputTool" | "structuredOnly">
   ) {}
 
   private chunk(delta: Record<string, unknown>, finish: FinishReason | null = null): string {
@@ -303,7 +304,7 @@ export class ChunkEncoder {
       case "start":
         return this.chunk({ content: "" })
       case "text_delta":
-        return this.chunk({ content: event.delta })
+        return this.call.structuredOnly === true ? "" : this.chunk({ content: event.delta })
       case "thinking_delta":
         return this.chunk({ reasoning_content: event.delta })
       case "toolcall_start": {
@@ -348,15 +349,19 @@ export class ChunkEncoder {
 export const streamError = (error: ApiError): string => sse(toOpenAi(error)) + doneFrame
 
 /** The non-streaming `chat.completion` object for a finished message. */
-export const completion = (meta: ResponseMeta, message: Events.AssistantMessage, structuredOutputTool?: string) => {
+export const completion = (
+  meta: ResponseMeta,
+  message: Events.AssistantMessage,
+  prepared: Pick<PreparedCall, "structuredOutputTool" | "structuredOnly">
+) => {
   let text = ""
   let reasoning = ""
   let structured = false
   const toolCalls: Array<{ id: string; type: "function"; function: { name: string; arguments: string } }> = []
   for (const block of message.content) {
-    if (block.type === "text") text += block.text
+    if (block.type === "text") text += prepared.structuredOnly === true ? "" : block.text
     else if (block.type === "thinking") reasoning += block.redacted === true ? "" : block.thinking
-    else if (block.name === structuredOutputTool) {
+    else if (block.name === prepared.structuredOutputTool) {
       structured = true
       text += JSON.stringify(block.arguments)
     } else

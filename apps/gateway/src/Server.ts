@@ -81,13 +81,10 @@ const chatDialect: Dialect = {
   encoder: (id, model, call, prepared) =>
     new OpenAiChat.ChunkEncoder(
       { id: `chatcmpl-${id}`, model, created: created() },
-      {
-        includeUsage: call.includeUsage,
-        ...(prepared.structuredOutputTool === undefined ? {} : { structuredOutputTool: prepared.structuredOutputTool })
-      }
+      { includeUsage: call.includeUsage, ...prepared }
     ),
   body: (id, model, message, prepared) =>
-    OpenAiChat.completion({ id: `chatcmpl-${id}`, model, created: created() }, message, prepared.structuredOutputTool),
+    OpenAiChat.completion({ id: `chatcmpl-${id}`, model, created: created() }, message, prepared),
   streamError: OpenAiChat.streamError
 }
 

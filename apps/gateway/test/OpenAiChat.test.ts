@@ -129,6 +129,33 @@ describe("chat completions", () => {
     expect(call?.type === "function" ? call.function.name : undefined).toBe("get_weather")
   })
 
+  it("answers a json_schema response_format with JSON content, streamed or not", async () => {
+    const request = {
+      model: harness.primary,
+      messages: [{ role: "user" as const, content: "[[scenario:tool-use]] Weather in Faro as JSON" }],
+      response_format: {
+        type: "json_schema" as const,
+        json_schema: {
+          name: "weather_report",
+          schema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] }
+        }
+      }
+    }
+    const whole = await client.chat.completions.create(request)
+    expect(whole.choices[0]?.finish_reason).toBe("stop")
+    expect(whole.choices[0]?.message.tool_calls).toBeUndefined()
+    const parsed: unknown = JSON.parse(whole.choices[0]?.message.content ?? "")
+    expect(typeof parsed).toBe("object")
+
+    const stream = await client.chat.completions.create({ ...request, stream: true })
+    let streamed = ""
+    for await (const chunk of stream) {
+      expect(chunk.choices[0]?.delta.tool_calls).toBeUndefined()
+      streamed += chunk.choices[0]?.delta.content ?? ""
+    }
+    expect(JSON.parse(streamed)).toEqual(parsed)
+  })
+
   it("streams reasoning as reasoning_content before the answer", async () => {
     const stream = await client.chat.completions.create({
       model: harness.reasoningModel,

@@ -27,8 +27,10 @@ export interface StructuredOutput {
 export interface PreparedCall {
   readonly context: Events.Context
   readonly options: ConverseStream.StreamOptions
-  /** the tool whose input is the answer, when structured output rides on a forced tool call */
+  /** the tool whose input is the answer, when structured output rides on a tool call */
   readonly structuredOutputTool?: string
+  /** the structured tool call is forced, so it is the whole answer: any text around it is dropped */
+  readonly structuredOnly?: boolean
 }
 
 /**
@@ -55,7 +57,8 @@ export const prepareFor = (call: ConverseCall, model: ModelDefinition): Prepared
         ]
       },
       options: forced ? { ...call.options, toolChoice: { tool: structured.name } } : call.options,
-      structuredOutputTool: structured.name
+      structuredOutputTool: structured.name,
+      structuredOnly: forced
     }
   }
   const instruction = `Answer with a single JSON object matching this JSON Schema and nothing else:\n${JSON.stringify(structured.schema)}`
