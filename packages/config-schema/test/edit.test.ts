@@ -58,4 +58,12 @@ describe("setting a value keeps the rest", () => {
       "{\n  list: [\n    1,\n    5\n  ]\n}\n"
     )
   })
+
+  it("keeps Windows line endings", () => {
+    const text = "{\r\n  a: 1,\r\n  b: 2,\r\n}\r\n"
+    expect(unset(text, ["a"])).toBe("{\r\n  b: 2,\r\n}\r\n")
+    const before = JSON5.parse(text)
+    const after = { ...before, c: 3 }
+    expect(editText(text, ["c"], { _tag: "Set", before, after })).toBe("{\r\n  a: 1,\r\n  b: 2,\r\n  c: 3,\r\n}\r\n")
+  })
 })
