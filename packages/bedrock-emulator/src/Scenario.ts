@@ -312,9 +312,19 @@ const textScript = (request: ConverseRequestInfo, stopReason = "end_turn", text 
 
 /** `text:N`: exactly `count` text deltas cycling through the words of the readable reply. */
 const countedTextScript = (request: ConverseRequestInfo, count: number): Step[] => {
-  const words = replyText(request).split(" ")
-  const deltas = Array.from({ length: count }, (_, i) => `${words[i % words.length]} `)
-  return [start, ...textBlock(0, deltas), ...ending(request, "end_turn", { outputChars: count * 6 })]
+  // One step per distinct word, repeated: long streams share their frames' bytes (see the frame encoder).
+  const words = replyText(request)
+    .split(" ")
+    .map((word) => `${word} `)
+  const wordSteps = words.map((text) => event("contentBlockDelta", { contentBlockIndex: 0, delta: { text } }))
+  const steps: Step[] = [start]
+  let outputChars = 0
+  for (let i = 0; i < count; i++) {
+    steps.push(wordSteps[i % words.length]!)
+    outputChars += words[i % words.length]!.length
+  }
+  steps.push(event("contentBlockStop", { contentBlockIndex: 0 }))
+  return [...steps, ...ending(request, "end_turn", { outputChars })]
 }
 
 const toolResultReply = (request: ConverseRequestInfo): string => {

@@ -15,21 +15,22 @@ const encodeEvent = (type: string, json: string): Uint8Array =>
     body: fromUtf8(json)
   })
 
-const CACHED_FRAMES = 4096
+const CACHED_BODIES = 4096
 
 /**
- * An event-frame encoder for one stream. Long text streams repeat the same small deltas, so identical frames
- * (same type, body and padding) are encoded once and their bytes reused.
+ * An event-frame encoder for one stream. Long text streams repeat the same delta bodies (the same objects), so a
+ * frame is encoded once per body object and padding length and its bytes reused.
  */
 export const eventEncoder = (): ((type: string, body: Record<string, unknown>, sequence: number) => Uint8Array) => {
-  const cache = new Map<string, Uint8Array>()
+  const cache = new Map<Record<string, unknown>, Map<number, Uint8Array>>()
   return (type, body, sequence) => {
-    const json = JSON.stringify({ ...body, p: padding.slice(0, 1 + (sequence % padding.length)) })
-    const key = `${type}\n${json}`
-    const cached = cache.get(key)
+    const padLength = 1 + (sequence % padding.length)
+    const byPadding = cache.get(body)
+    const cached = byPadding?.get(padLength)
     if (cached !== undefined) return cached
-    const frame = encodeEvent(type, json)
-    if (cache.size < CACHED_FRAMES) cache.set(key, frame)
+    const frame = encodeEvent(type, JSON.stringify({ ...body, p: padding.slice(0, padLength) }))
+    if (byPadding !== undefined) byPadding.set(padLength, frame)
+    else if (cache.size < CACHED_BODIES) cache.set(body, new Map([[padLength, frame]]))
     return frame
   }
 }
