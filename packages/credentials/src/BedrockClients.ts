@@ -28,8 +28,9 @@ export interface ClientOptions {
   readonly region?: string | undefined
   /** Transport of the runtime client (default `http2`, as the SDK's own runtime client). Control and STS use HTTP/1.1. */
   readonly http?: "http1" | "http2" | undefined
-  /** Total attempts per call including the first (SDK default 3). */
+  /** Total attempts per call including the first (else `AWS_MAX_ATTEMPTS`, else 3). */
   readonly maxAttempts?: number | undefined
+  /** Else `AWS_RETRY_MODE`, else `standard`. */
   readonly retryMode?: "standard" | "adaptive" | undefined
   /** Socket idle timeout per request, in milliseconds (default: none). */
   readonly requestTimeoutMs?: number | undefined
@@ -56,6 +57,16 @@ export class BedrockClients extends Context.Service<BedrockClients, Service>()(
 export const USER_AGENT: readonly [string, string] = ["clawrock", packageJson.version]
 
 const isTrue = (value: string | undefined): boolean => value?.trim().toLowerCase() === "true"
+
+const positiveInt = (value: string | undefined): number | undefined => {
+  const number = Number(nonBlank(value))
+  return Number.isInteger(number) && number > 0 ? number : undefined
+}
+
+const retryModeOf = (value: string | undefined): "standard" | "adaptive" | undefined => {
+  const mode = nonBlank(value)?.toLowerCase()
+  return mode === "standard" || mode === "adaptive" ? mode : undefined
+}
 
 export const make = (
   options: ClientOptions = {}
@@ -95,6 +106,9 @@ export const make = (
       : { authSchemePreference: ["sigv4"] }
 
     const customUserAgent: Array<[string, string]> = [[...USER_AGENT]]
+    // The SDK's own variables, read from our environment instead of process.env.
+    const maxAttempts = options.maxAttempts ?? positiveInt(env.AWS_MAX_ATTEMPTS) ?? 3
+    const retryMode = options.retryMode ?? retryModeOf(env.AWS_RETRY_MODE) ?? "standard"
     const common = (plane: Endpoints.Plane, target: ClientTarget | undefined) => {
       const resolved = endpoint(plane, target)
       return {
@@ -104,8 +118,8 @@ export const make = (
         ignoreConfiguredEndpointUrls: true,
         useFipsEndpoint: isTrue(env.AWS_USE_FIPS_ENDPOINT),
         useDualstackEndpoint: isTrue(env.AWS_USE_DUALSTACK_ENDPOINT),
-        maxAttempts: options.maxAttempts ?? 3,
-        retryMode: options.retryMode ?? "standard",
+        maxAttempts,
+        retryMode,
         customUserAgent,
         userAgentAppId: async () => env.AWS_SDK_UA_APP_ID
       }

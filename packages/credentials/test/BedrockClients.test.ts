@@ -171,6 +171,35 @@ describe("BedrockClients", () => {
     })
   )
 
+  it.live("retries follow maxAttempts, else AWS_MAX_ATTEMPTS of the layer's environment", () =>
+    Effect.gen(function* () {
+      const attempt = (env: Record<string, string | undefined>, options: BedrockClients.ClientOptions = {}) =>
+        Effect.gen(function* () {
+          const emulator = yield* BedrockEmulator.start()
+          const modelId = emulator.catalog.inferenceProfiles[0]!.inferenceProfileId
+          const status = yield* withClients(
+            { ...emulatorEnv(emulator), ...env },
+            (clients) =>
+              clients
+                .runtime()
+                .send(converse(modelId, "[[scenario:fail-first:1:ThrottlingException]] hi"))
+                .then(
+                  () => 200,
+                  (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode
+                ),
+            options
+          )
+          return { status, requests: emulator.requests().filter((e) => e.plane === "runtime").length }
+        })
+      assert.deepStrictEqual(yield* attempt({}), { status: 200, requests: 2 })
+      assert.deepStrictEqual(yield* attempt({ AWS_MAX_ATTEMPTS: "1" }), { status: 429, requests: 1 })
+      assert.deepStrictEqual(yield* attempt({ AWS_MAX_ATTEMPTS: "1" }, { maxAttempts: 2 }), {
+        status: 200,
+        requests: 2
+      })
+    })
+  )
+
   it.live("requests carry a user agent naming clawrock and its version", () =>
     Effect.gen(function* () {
       const emulator = yield* BedrockEmulator.start()
