@@ -81,7 +81,8 @@ export const preferredProfileId = (profileIds: ReadonlyArray<string>, region: st
 
 type ModelField = Exclude<keyof ModelDefinition, "id" | "provider" | "source" | "costKnown">
 const costFields = ["input", "output", "cacheRead", "cacheWrite"] as const
-interface Explicit {
+/** Which fields (and which cost fields) of a configured model the user wrote. */
+export interface ExplicitFields {
   readonly fields: ReadonlySet<string>
   readonly cost: ReadonlySet<string>
 }
@@ -95,7 +96,7 @@ const explicitFields = (
   provider: ProviderConfig,
   model: ModelDefinition,
   raw: unknown
-): Explicit => {
+): ExplicitFields => {
   if (raw !== undefined) {
     const rawModels = (raw as { models?: { providers?: Record<string, { models?: unknown }> } }).models?.providers?.[
       providerId
@@ -127,7 +128,7 @@ const explicitFields = (
 export const overlay = (
   discovered: ModelDefinition,
   configured: ModelDefinition,
-  explicit: Explicit
+  explicit: ExplicitFields
 ): ModelDefinition => {
   const merged: Record<string, unknown> = { ...discovered }
   for (const field of explicit.fields) {
