@@ -190,7 +190,7 @@ export async function run(): Promise<BenchReport> {
         }
       ],
       notes: [
-        "ours pays for validation of the whole file before writing, a lossless re-serialisation and an fsync'd temp-file + rename; the baseline writes in place without validating and drops every comment",
+        "ours pays for validation of the whole file before writing, the text edit (a splice of the literal for an existing scalar, a lossless re-serialisation for a new key) and an fsync'd temp-file + rename; the baseline writes in place without validating and drops every comment",
         "each call of the promise facade builds its layer and reads the file afresh, as one CLI invocation would",
         "the machine is shared: compare ratios within one run"
       ]

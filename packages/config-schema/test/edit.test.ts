@@ -66,4 +66,18 @@ describe("setting a value keeps the rest", () => {
     const after = { ...before, c: 3 }
     expect(editText(text, ["c"], { _tag: "Set", before, after })).toBe("{\r\n  a: 1,\r\n  b: 2,\r\n  c: 3,\r\n}\r\n")
   })
+
+  it("replaces a scalar by splicing its literal alone, keeping its quote style", () => {
+    const set = (text: string, path: ConfigPath.Path, value: unknown) => {
+      const before = JSON5.parse(text)
+      const after = setAt(before, path, value)
+      const result = editText(text, path, { _tag: "Set", before, after })
+      expect(JSON5.parse(result)).toStrictEqual(after)
+      return result
+    }
+    expect(set("{ region: 'us-east-1',   n: 0x10 }", ["region"], "it's")).toBe("{ region: 'it\\'s',   n: 0x10 }")
+    expect(set('{ "region": "a", n: 1 }', ["region"], 'say "hi"')).toBe('{ "region": "say \\"hi\\"", n: 1 }')
+    expect(set("{ list: [1, 2] }", ["list", 1], null)).toBe("{ list: [1, null] }")
+    expect(set("{ flag: true }", ["flag"], "yes")).toBe('{ flag: "yes" }')
+  })
 })

@@ -8,6 +8,7 @@ import {
   type JsonNode,
   JsonObjectNode,
   JsonParser,
+  JsonPrimitiveNode,
   JsonTokenNode,
   JsonTokenType,
   JsonValueFactory,
@@ -58,6 +59,8 @@ export type Edit =
  */
 export const editText = (text: string, path: ConfigPath.Path, edit: Edit): string => {
   if (edit._tag === "Unset") return unsetText(text, path)
+  const replaced = replacePrimitive(text, path, getAt(edit.after, path))
+  if (replaced !== undefined) return replaced
   // entries the new value no longer has are cut out of the text first, so their neighbours keep their layout
   const stale = staleEntries(getAt(edit.before, path), getAt(edit.after, path), path)
   return setText(
@@ -65,6 +68,47 @@ export const editText = (text: string, path: ConfigPath.Path, edit: Edit): strin
     path,
     edit.after
   )
+}
+
+type Primitive = string | number | boolean | null
+
+const isPrimitive = (value: unknown): value is Primitive =>
+  value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean"
+
+/** A literal for `value`; a string keeps the quote character of the literal it replaces. */
+const literal = (value: Primitive, quote: string): string => {
+  if (typeof value !== "string") return String(value)
+  const double = JSON.stringify(value)
+  if (quote !== "'") return double
+  return `'${double.slice(1, -1).replaceAll('\\"', '"').replaceAll("'", "\\'")}'`
+}
+
+/**
+ * The common edit — one existing scalar becomes another — done as a splice of that literal alone, leaving every
+ * other byte of the file as it was. `undefined` when the edit is not of that kind.
+ */
+const replacePrimitive = (
+  text: string,
+  path: ConfigPath.Path,
+  target: ReturnType<typeof getAt>
+): string | undefined => {
+  if (!target.found || !isPrimitive(target.value)) return undefined
+  let node: JsonValueNode = JsonParser.parse(text)
+  for (const segment of path) {
+    if (node instanceof JsonArrayNode) {
+      const index = arrayIndex(segment)
+      if (index === undefined || index >= node.elements.length) return undefined
+      node = node.get(index)
+    } else if (node instanceof JsonObjectNode && node.has(String(segment))) {
+      node = node.get(String(segment))
+    } else {
+      return undefined
+    }
+  }
+  if (!(node instanceof JsonPrimitiveNode)) return undefined
+  const { start, end } = node.token.location
+  const quote = node.token.type === JsonTokenType.STRING ? node.token.value.charAt(0) : '"'
+  return text.slice(0, start.index) + literal(target.value, quote) + text.slice(end.index)
 }
 
 /** Paths under `path` that exist before and not after, deepest and last first so earlier cuts do not shift later ones. */
