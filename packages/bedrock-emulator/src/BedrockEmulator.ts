@@ -26,7 +26,7 @@ import {
   stsAction
 } from "./internal/sts.js"
 
-export type { Outcome, Plane, RequestLogEntry } from "./internal/context.js"
+export type { Outcome, Plane, RequestLogEntry, ScenarioChooser } from "./internal/context.js"
 export type { ConverseRequestInfo } from "./Scenario.js"
 
 export interface CredentialPair {

@@ -43,8 +43,11 @@ export type EventType =
   | "metadata"
 
 export type Step =
-  /** An `event` frame. A `metadata` event gets its `metrics.latencyMs` filled in when sent. */
-  | { readonly kind: "event"; readonly type: EventType; readonly body: Record<string, unknown> }
+  /**
+   * An `event` frame. A `metadata` event gets its `metrics.latencyMs` filled in when sent. Any other type name
+   * is sent as is (the SDK drops event types it does not know).
+   */
+  | { readonly kind: "event"; readonly type: EventType | (string & {}); readonly body: Record<string, unknown> }
   /** An `exception` frame (`:exception-type`). */
   | { readonly kind: "exception"; readonly type: string; readonly body: Record<string, unknown> }
   /** An `error` frame (`:error-code` / `:error-message` headers, no body). */

@@ -335,6 +335,23 @@ describe("ConverseStream scenarios", () => {
     expect(marked.error).toBeUndefined()
   })
 
+  it("plays a hand-written script, unknown event types included", async () => {
+    emulator.setScenario(() => ({
+      name: "scripted",
+      steps: [
+        { kind: "event", type: "messageStart", body: { role: "assistant" } },
+        { kind: "event", type: "contentBlockDelta", body: { contentBlockIndex: 0, delta: { text: "Scripted" } } },
+        { kind: "event", type: "futureEvent", body: { novel: true } },
+        { kind: "event", type: "contentBlockStop", body: { contentBlockIndex: 0 } },
+        { kind: "event", type: "messageStop", body: { stopReason: "end_turn" } }
+      ]
+    }))
+    const { events, error } = await collectStream(client(), { modelId: sonnet, messages: userMessage("hi") })
+    expect(error).toBeUndefined()
+    expect(eventNames(events)).toEqual(["messageStart", "contentBlockDelta", "contentBlockStop", "messageStop"])
+    expect(emulator.requests().at(-1)!.scenario).toBe("scripted")
+  })
+
   it("answers an unknown scenario with a ValidationException naming it", async () => {
     const { error } = await collectStream(client(), { modelId: sonnet, messages: userMessage("[[scenario:dance]]") })
     expect(error).toBeInstanceOf(ValidationException)
