@@ -84,10 +84,10 @@ export interface SetResult {
   /** The file. */
   readonly path: string
   readonly changed: boolean
-  /** The value at the edited path before and after, as written, with secrets redacted (`undefined` = absent). */
+  /** The value at the edited path before and after, as written, with secrets and header values redacted (`undefined` = absent). */
   readonly before: unknown
   readonly after: unknown
-  /** The new text of the file. */
+  /** The new text of the file (secrets in clear: do not print). */
   readonly text: string
 }
 
@@ -95,7 +95,7 @@ export interface Service {
   readonly path: string
   /** The file, parsed and validated; a missing file gives the defaults with `exists: false`. */
   readonly load: Effect.Effect<LoadedConfig, ConfigError>
-  /** The decoded value at a path (defaults filled, secrets redacted), or with `raw` the value as written. */
+  /** The decoded value at a path (defaults filled; secrets and header values redacted), or with `raw` the value as written. */
   readonly get: (path: string, options?: GetOptions) => Effect.Effect<unknown, ConfigError>
   /** Sets a value given as JSON5 text (a plain word is a string); validated before anything is written. */
   readonly set: (path: string, value: string, options?: SetOptions) => Effect.Effect<SetResult, ConfigError>
@@ -238,8 +238,8 @@ export const make = (options: Options = {}) =>
 
     const get = Effect.fn("ConfigFile.get")(function* (pathText: string, getOptions?: GetOptions) {
       const path = yield* ConfigPath.parse(pathText)
-      const source: unknown = getOptions?.raw === true ? (yield* read).raw : (yield* load).config
-      const found = getAt(source, path)
+      const raw = getOptions?.raw === true
+      const found = getAt(raw ? (yield* read).raw : (yield* load).config, path)
       if (!found.found) {
         return yield* new ConfigError({
           reason: "NotFound",
@@ -247,7 +247,7 @@ export const make = (options: Options = {}) =>
           file
         })
       }
-      return found.value
+      return raw ? found.value : redactSecrets(found.value, path)
     })
 
     /** Temp file + fsync + rename in the same folder: readers see the old file or the new one, never a mix. */

@@ -380,17 +380,28 @@ export const SECRET_PATHS: ReadonlyArray<ReadonlyArray<string>> = [
   ["models", "providers", "*", "apiKey"]
 ]
 
-const isSecretPath = (path: ConfigPath.Path): boolean =>
-  SECRET_PATHS.some(
+/**
+ * What printed values never show: the secrets above, and header values — they decode as plain strings (requests
+ * need them), but often carry credentials such as `Authorization`.
+ */
+export const SENSITIVE_PATHS: ReadonlyArray<ReadonlyArray<string>> = [
+  ...SECRET_PATHS,
+  ["models", "providers", "*", "headers", "*"],
+  ["models", "providers", "*", "models", "*", "headers", "*"]
+]
+
+const isSensitivePath = (path: ConfigPath.Path): boolean =>
+  SENSITIVE_PATHS.some(
     (pattern) => pattern.length === path.length && pattern.every((part, i) => part === "*" || part === path[i])
   )
 
 /**
- * A copy of a raw (as-written) value found at `at` in which every secret string is `Redacted`, so printing it
- * (`String`, `JSON.stringify`, `console.log`) shows `<redacted>` instead of the secret.
+ * A copy of a value found at `at` (as written, or decoded) in which every string at a `SENSITIVE_PATHS` place is
+ * `Redacted`, so printing it (`String`, `JSON.stringify`, `console.log`) shows `<redacted>` instead.
  */
 export const redactSecrets = (value: unknown, at: ConfigPath.Path = []): unknown => {
-  if (typeof value === "string") return isSecretPath(at) ? Redacted.make(value) : value
+  if (typeof value === "string") return isSensitivePath(at) ? Redacted.make(value) : value
+  if (Redacted.isRedacted(value)) return value
   if (Array.isArray(value)) return value.map((item, index) => redactSecrets(item, [...at, index]))
   if (isPlainObject(value)) {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactSecrets(item, [...at, key])]))

@@ -88,18 +88,28 @@ describe("load", () => {
 })
 
 describe("get", () => {
-  it.effect("returns decoded values with defaults, secrets redacted; the written value only when asked", () =>
-    Effect.gen(function* () {
-      const file = configFile(`{ gateway: { auth: { token: "gw-secret" } } }`)
-      const service = yield* serviceFor(file)
-      expect(yield* service.get("gateway.port")).toBe(18789)
-      const token = yield* service.get("gateway.auth.token")
-      expect(String(token)).not.toContain("gw-secret")
-      expect(JSON.stringify(yield* service.get("gateway"))).not.toContain("gw-secret")
-      expect(yield* service.get("gateway.auth.token", { raw: true })).toBe("gw-secret")
-      const missing = yield* Effect.flip(service.get("gateway.auth.password"))
-      expect(missing.reason).toBe("NotFound")
-    })
+  it.effect(
+    "returns decoded values with defaults, secrets and header values redacted; the written value only when asked",
+    () =>
+      Effect.gen(function* () {
+        const file = configFile(`{ gateway: { auth: { token: "gw-secret" } } }`)
+        const service = yield* serviceFor(file)
+        expect(yield* service.get("gateway.port")).toBe(18789)
+        const token = yield* service.get("gateway.auth.token")
+        expect(String(token)).not.toContain("gw-secret")
+        expect(JSON.stringify(yield* service.get("gateway"))).not.toContain("gw-secret")
+        expect(yield* service.get("gateway.auth.token", { raw: true })).toBe("gw-secret")
+        const headers = `{ models: { providers: { proxy: { api: "x", headers: { Authorization: "Bearer hdr-secret" }, models: [{ id: "m", headers: { "x-key": "model-hdr-secret" } }] } } } }`
+        fs.writeFileSync(file, headers)
+        const printed = JSON.stringify(yield* service.get("models.providers.proxy"))
+        expect(printed).not.toMatch(/hdr-secret/)
+        expect(printed).toContain('"Authorization":"<redacted>"')
+        expect(yield* service.get("models.providers.proxy.headers.Authorization", { raw: true })).toBe(
+          "Bearer hdr-secret"
+        )
+        const missing = yield* Effect.flip(service.get("gateway.auth.password"))
+        expect(missing.reason).toBe("NotFound")
+      })
   )
 })
 
