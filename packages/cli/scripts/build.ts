@@ -2,10 +2,40 @@
  * Bundles the `openclaw` binary: one small entry chunk for argument parsing and help, and separate chunks for
  * each command's handler, so the AWS SDK and the gateway load only on the paths that call them.
  */
-import { chmod, rm } from "node:fs/promises"
+import { chmod, readFile, rm } from "node:fs/promises"
 import * as esbuild from "esbuild"
 
 const outdir = new URL("../dist/", import.meta.url)
+
+/**
+ * `import { Schema, Effect } from "effect"` in the bundled packages makes esbuild keep every export of those modules
+ * (a namespace re-exported by a barrel becomes a full object); `import * as Schema from "effect/Schema"` lets it keep
+ * only what is used. This rewrites the first form into the second in our workspace packages' built files.
+ */
+const effectBarrelImport = /import\s*\{([^}]*)\}\s*from\s*"effect";/g
+const functionExports = new Set(["absurd", "cast", "flow", "hole", "identity", "pipe"])
+const effectModuleImports: esbuild.Plugin = {
+  name: "effect-module-imports",
+  setup(build) {
+    build.onLoad({ filter: /[\\/](packages|apps)[\\/][^\\/]+[\\/]dist[\\/][^\\/]+\.js$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8")
+      const contents = source.replace(effectBarrelImport, (_statement, names: string) =>
+        names
+          .split(",")
+          .map((name) => name.trim())
+          .filter((name) => name !== "")
+          .map((name) => {
+            const [imported = name, local = imported] = name.split(/\s+as\s+/)
+            return functionExports.has(imported)
+              ? `import { ${imported} as ${local} } from "effect/Function";`
+              : `import * as ${local} from "effect/${imported}";`
+          })
+          .join("\n")
+      )
+      return { contents, loader: "js" }
+    })
+  }
+}
 
 await rm(new URL("chunks/", outdir), { recursive: true, force: true })
 
@@ -25,6 +55,7 @@ const result = await esbuild.build({
   sourcemap: "linked",
   legalComments: "none",
   metafile: true,
+  plugins: [effectModuleImports],
   logLevel: "warning",
   // Upstream bundles keep bare imports of side-effect-free AWS packages; dropping them is what we want.
   logOverride: { "ignored-bare-import": "silent" },
@@ -35,10 +66,6 @@ const result = await esbuild.build({
 })
 
 await chmod(new URL("bin.js", outdir), 0o755)
-
-if (process.argv.includes("--analyze")) {
-  process.stdout.write(await esbuild.analyzeMetafile(result.metafile, { verbose: false }))
-}
 
 /**
  * The warm `models list` path must not load the AWS SDK: walk the static imports from the chunk of its handler and
@@ -67,4 +94,23 @@ if (awsOnWarmPath.length > 0) {
   process.stderr.write(
     `build: the warm \`models list\` path statically loads ${awsOnWarmPath.length} AWS SDK modules, e.g.\n  ${awsOnWarmPath.slice(0, 5).join("\n  ")}\n`
   )
+}
+
+if (process.argv.includes("--analyze")) {
+  for (const source of ["src/Cli.ts", "src/internal/config.ts", "src/internal/modelsList.ts"]) {
+    const closure = staticClosure(entryOf(source) ?? "")
+    const bytesByPackage = new Map<string, number>()
+    for (const file of closure) {
+      for (const [input, { bytesInOutput }] of Object.entries(outputs[file]?.inputs ?? {})) {
+        const owner =
+          input.match(/.*node_modules\/((?:@[^/]+\/)?[^/]+)\//)?.[1] ?? input.split("/").slice(0, 4).join("/")
+        bytesByPackage.set(owner, (bytesByPackage.get(owner) ?? 0) + bytesInOutput)
+      }
+    }
+    const total = [...bytesByPackage.values()].reduce((a, b) => a + b, 0)
+    const top = [...bytesByPackage].sort((a, b) => b[1] - a[1]).slice(0, 8)
+    process.stdout.write(
+      `${source}: ${closure.size} chunks, ${total} bytes\n${top.map(([k, v]) => `  ${v}\t${k}`).join("\n")}\n`
+    )
+  }
 }

@@ -4,7 +4,8 @@
  * handlers load their modules on demand, so `--help` and the warm `models list` path stay small.
  */
 
-import * as NodeServices from "@effect/platform-node/NodeServices"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeStdio from "@effect/platform-node/NodeStdio"
 import * as Cause from "effect/Cause"
 import * as CliConfig from "effect/cli/CliConfig"
 import * as CliOutput from "effect/cli/CliOutput"
@@ -12,7 +13,10 @@ import * as Command from "effect/cli/Command"
 import * as GlobalFlag from "effect/cli/GlobalFlag"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
+import * as ChildProcessSpawner from "effect/process/ChildProcessSpawner"
+import * as Terminal from "effect/Terminal"
 import packageJson from "../package.json" with { type: "json" }
 import * as ChatCommand from "./ChatCommand.js"
 import * as ConfigCommand from "./ConfigCommand.js"
@@ -62,8 +66,32 @@ const presenter: CliOutput.Presenter = {
     })
 }
 
+const unavailable = (what: string) => Effect.die(new Error(`${what} is not available to the command parser`))
+
+/**
+ * The services `effect/cli` asks for. Parsing needs paths and stdio only (no file-typed flags, no prompts, no child
+ * processes), so the rest are stand-ins that fail loudly if that ever changes: loading Node's file system would
+ * initialise node:crypto on every start. Handlers that read files provide the Node file system themselves.
+ */
 const runtimeLayer = Layer.mergeAll(
-  NodeServices.layer,
+  NodePath.layer,
+  NodeStdio.layer,
+  FileSystem.layerNoop({}),
+  Layer.succeed(
+    Terminal.Terminal,
+    Terminal.make({
+      columns: Effect.succeed(80),
+      rows: Effect.succeed(24),
+      size: unavailable("terminal input"),
+      readInput: unavailable("terminal input"),
+      readLine: unavailable("terminal input"),
+      display: () => unavailable("terminal display")
+    })
+  ),
+  Layer.succeed(
+    ChildProcessSpawner.ChildProcessSpawner,
+    ChildProcessSpawner.make(() => unavailable("spawning processes"))
+  ),
   CliOutput.layerPresenter(presenter),
   CliConfig.layer({ builtIns: [GlobalFlag.Help, GlobalFlag.Version, GlobalFlag.Completions] })
 )

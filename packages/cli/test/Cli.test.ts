@@ -28,8 +28,31 @@ describe("openclaw", () => {
     const result = await run(["frobnicate"], { env: home.env })
     expect(result.code).toBe(2)
     expect(result.stdout).toBe("")
-    expect(result.stderr).toContain('Error: Unexpected positional argument: "frobnicate"')
+    expect(result.stderr).toContain('Error: Unknown subcommand "frobnicate" for "openclaw"')
     expect(result.stderr).toContain('Run "openclaw --help" for details.')
+  })
+
+  it("suggests the command that was probably meant", async () => {
+    const result = await run(["modles", "list"], { env: home.env })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("Did you mean this?")
+    expect(result.stderr).toContain("models")
+  })
+
+  it("has help with examples for every command", async () => {
+    for (const command of [["config", "set"], ["models", "list"], ["chat"], ["gateway"]]) {
+      const result = await run([...command, "--help"], { env: home.env })
+      expect(result.code).toBe(0)
+      expect(result.stdout).toContain(`openclaw ${command.join(" ")}`)
+      expect(result.stdout).toContain("EXAMPLES")
+    }
+  })
+
+  it("shows the help of a command group run without a subcommand", async () => {
+    const result = await run(["models"], { env: home.env })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain("list")
+    expect(result.stdout).toContain("status")
   })
 
   it("exits 2 for an unknown flag and names it", async () => {

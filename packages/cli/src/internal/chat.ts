@@ -5,7 +5,6 @@
  */
 import { readFile } from "node:fs/promises"
 import { extname } from "node:path"
-import { ConfigFile } from "@clawrock/config-schema"
 import { ConverseStream, type Events } from "@clawrock/converse-stream"
 import { Catalog } from "@clawrock/discovery"
 import * as Effect from "effect/Effect"
@@ -13,6 +12,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { reasoningLevels } from "../ChatCommand.js"
+import * as ConfigFileLayer from "./configFile.js"
 import * as Bedrock from "./discover.js"
 import { discoverVia, failed } from "./discovery.js"
 import { InputError } from "./failure.js"
@@ -73,7 +73,7 @@ const readImage = (file: string) =>
 const resolveModel = (requested: Option.Option<string>) =>
   Effect.gen(function* () {
     const env = process.env
-    const loaded = yield* ConfigFile.ConfigFile.use((file) => file.load).pipe(Effect.provide(ConfigFile.layer()))
+    const loaded = yield* ConfigFileLayer.load
     const discoveryConfig = loaded.config.models.bedrockDiscovery
     const discovered = yield* discoverVia(discoveryConfig, { refresh: false, env }, Bedrock.discover).pipe(
       Effect.catchTag("DiscoveryError", (error) => failed(discoveryConfig, error, env))

@@ -4,11 +4,12 @@
  */
 import { ConfigFile, JsonSchema } from "@clawrock/config-schema"
 import * as Effect from "effect/Effect"
+import * as ConfigFileLayer from "./configFile.js"
 import { InputError, Reported, UsageError } from "./failure.js"
 import { stdout } from "./terminal.js"
 
 const withConfigFile = <A, E>(use: (file: ConfigFile.Service) => Effect.Effect<A, E>) =>
-  ConfigFile.ConfigFile.use(use).pipe(Effect.provide(ConfigFile.layer()))
+  ConfigFile.ConfigFile.use(use).pipe(Effect.provide(ConfigFileLayer.layer))
 
 const printJson = (value: unknown) => stdout.line(JSON.stringify(value, null, 2))
 

@@ -21,9 +21,10 @@ const fromCache = (config: ConfigSchema.BedrockDiscoveryConfig, env: Options["en
   Effect.gen(function* () {
     const region = config.region ?? (yield* Region.resolveRegion({ env }))
     const cache = yield* DiscoveryCache.DiscoveryCache
-    const entry = yield* cache.peek(DiscoveryCache.keyOf({ region, ...config }))
+    const entry = yield* cache.peek(DiscoveryCache.keyOf({ ...config, region }))
     const now = yield* Clock.currentTimeMillis
-    return Option.filter(entry, (e) => now - e.cachedAt < config.refreshInterval * 1000).pipe(
+    // Fresh the way DiscoveryCache judges it: younger than the TTL, and not stamped in the future by a skewed clock.
+    return Option.filter(entry, (e) => now >= e.cachedAt && now - e.cachedAt < config.refreshInterval * 1000).pipe(
       Option.map(
         (e): Discovery.DiscoveryResult => ({
           enabled: true,

@@ -2,10 +2,10 @@
  * `openclaw models list`: the catalog (configured providers merged with discovered Bedrock models) as a table,
  * as plain keys, or as JSON. A discovery failure is always shown — next to the stale list when there is one.
  */
-import { ConfigFile } from "@clawrock/config-schema"
 import { Catalog, type Discovery } from "@clawrock/discovery"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as ConfigFileLayer from "./configFile.js"
 import { discover, failed } from "./discovery.js"
 import { Reported } from "./failure.js"
 import { formatAge, formatTokens } from "./format.js"
@@ -68,7 +68,7 @@ const discoveryNote = (result: Discovery.DiscoveryResult): string => {
 
 export const list = (input: Input) =>
   Effect.gen(function* () {
-    const loaded = yield* ConfigFile.ConfigFile.use((file) => file.load).pipe(Effect.provide(ConfigFile.layer()))
+    const loaded = yield* ConfigFileLayer.load
     const discoveryConfig = loaded.config.models.bedrockDiscovery
     const env = process.env
     const result = yield* discover(discoveryConfig, { refresh: input.refresh, env }).pipe(

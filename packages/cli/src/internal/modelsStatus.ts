@@ -2,11 +2,11 @@
  * `openclaw models status`: where the model list comes from — config file, default model and fallbacks (and why one
  * does not resolve), credential source, region, endpoints, discovery state and, on request, the STS identity.
  */
-import { ConfigFile } from "@clawrock/config-schema"
 import { BedrockClients, Credentials, Identity } from "@clawrock/credentials"
 import { Catalog, type Discovery } from "@clawrock/discovery"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as ConfigFileLayer from "./configFile.js"
 import * as Bedrock from "./discover.js"
 import { discoverVia, failed } from "./discovery.js"
 import { formatAge } from "./format.js"
@@ -41,7 +41,7 @@ const discoveryText = (result: Discovery.DiscoveryResult): string => {
 export const status = (input: Input) =>
   Effect.gen(function* () {
     const env = process.env
-    const loaded = yield* ConfigFile.ConfigFile.use((file) => file.load).pipe(Effect.provide(ConfigFile.layer()))
+    const loaded = yield* ConfigFileLayer.load
     const discoveryConfig = loaded.config.models.bedrockDiscovery
     const result = yield* discoverVia(discoveryConfig, { refresh: false, env }, Bedrock.discover).pipe(
       Effect.catchTag("DiscoveryError", (error) => failed(discoveryConfig, error, env))
