@@ -316,7 +316,7 @@ export const make = (options: Options = {}) =>
               catch: (cause) =>
                 new ConfigError({
                   reason: "Syntax",
-                  message: `Cannot edit ${file} without losing its formatting: ${cause instanceof Error ? cause.message : String(cause)}`,
+                  message: `Cannot edit ${file}: ${cause instanceof Error ? cause.message : String(cause)}`,
                   file
                 })
             })

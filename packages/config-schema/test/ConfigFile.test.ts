@@ -330,6 +330,26 @@ describe("editing a file that is already invalid", () => {
   )
 })
 
+describe("a key written twice", () => {
+  it.effect("is named with its lines when an edit goes through it, and nothing is written", () =>
+    Effect.gen(function* () {
+      const original = "{\n  gateway: { port: 1 },\n  gateway: { port: 2 },\n}\n"
+      const file = configFile(original)
+      const service = yield* serviceFor(file)
+      for (const edit of [
+        service.set("gateway.port", "3"),
+        service.unset("gateway.port"),
+        service.set("gateway.bind", "::1")
+      ]) {
+        const error = yield* Effect.flip(edit)
+        expect(error.reason).toBe("Syntax")
+        expect(error.message).toContain('the key "gateway" is written 2 times (line 2, column 3; line 3, column 3)')
+      }
+      expect(fs.readFileSync(file, "utf8")).toBe(original)
+    })
+  )
+})
+
 describe("unset", () => {
   it.effect("removes a value, and is a no-op for a missing path", () =>
     Effect.gen(function* () {

@@ -9,6 +9,7 @@ import {
   JsonObjectNode,
   JsonParser,
   JsonPrimitiveNode,
+  type JsonPropertyNode,
   JsonTokenNode,
   JsonTokenType,
   JsonValueFactory,
@@ -48,6 +49,21 @@ const reconcile = (node: JsonValueNode, value: unknown): JsonValueNode => {
   return JsonValueFactory.create(value as JsonValue)
 }
 
+/**
+ * The property `key` of `object`. A key written twice is refused: readers take the last one, an edit could not tell
+ * which one is meant, so the person has to remove one first.
+ */
+const propertyOf = (object: JsonObjectNode, key: string): JsonPropertyNode | undefined => {
+  const matches = object.properties.filter((property) => property.key.toJSON() === key)
+  if (matches.length > 1) {
+    const places = matches.map(({ key }) => `line ${key.location.start.line}, column ${key.location.start.column}`)
+    throw new Error(
+      `the key ${JSON.stringify(key)} is written ${matches.length} times (${places.join("; ")}); remove all but one`
+    )
+  }
+  return matches[0]
+}
+
 export type Edit =
   | { readonly _tag: "Set"; readonly before: unknown; readonly after: unknown }
   | { readonly _tag: "Unset" }
@@ -55,7 +71,7 @@ export type Edit =
 /**
  * Rewrites `text` so it parses to the config after the edit at `path`. For `Set`, `after` is the whole config after
  * the change, and the node at `path` (or its first missing ancestor) is reconciled with it. `Unset` cuts the entry
- * out of the text. Throws the parser's error when `text` is not something the lossless parser reads.
+ * out of the text. Throws when `text` is not something the lossless parser reads, or writes a key on the path twice.
  */
 export const editText = (text: string, path: ConfigPath.Path, edit: Edit): string => {
   if (edit._tag === "Unset") return unsetText(text, path)
@@ -99,10 +115,10 @@ const replacePrimitive = (
       const index = arrayIndex(segment)
       if (index === undefined || index >= node.elements.length) return undefined
       node = node.get(index)
-    } else if (node instanceof JsonObjectNode && node.has(String(segment))) {
-      node = node.get(String(segment))
     } else {
-      return undefined
+      const property = node instanceof JsonObjectNode ? propertyOf(node, String(segment)) : undefined
+      if (property === undefined) return undefined
+      node = property.value
     }
   }
   if (!(node instanceof JsonPrimitiveNode)) return undefined
@@ -158,12 +174,13 @@ const setText = (text: string, path: ConfigPath.Path, after: unknown): string =>
       else container = container.get(index)
     } else if (container instanceof JsonObjectNode) {
       const key = String(segment)
-      if (!container.has(key)) {
+      const property = propertyOf(container, key)
+      if (property === undefined) {
         container.set(key, target.value as JsonValue)
         break
       }
-      if (isLast) container.set(key, reconcile(container.get(key), target.value))
-      else container = container.get(key)
+      if (isLast) container.set(key, reconcile(property.value, target.value))
+      else container = property.value
     } else {
       break
     }
@@ -252,13 +269,13 @@ const unsetText = (text: string, path: ConfigPath.Path): string => {
     container =
       container instanceof JsonArrayNode
         ? container.get(arrayIndex(segment)!)
-        : (container as JsonObjectNode).get(String(segment))
+        : propertyOf(container as JsonObjectNode, String(segment))!.value
   }
   const last = path[path.length - 1]!
   const entry: JsonNode =
     container instanceof JsonArrayNode
       ? container.elements[arrayIndex(last)!]!
-      : (container as JsonObjectNode).properties.find((property) => property.key.toJSON() === String(last))!
+      : propertyOf(container as JsonObjectNode, String(last))!
   const merged: Array<[number, number]> = []
   for (const [from, to] of removalSpans(container, entry).sort((a, b) => a[0] - b[0])) {
     const previous = merged[merged.length - 1]
