@@ -125,6 +125,11 @@ const run = (args: ReadonlyArray<string>): Promise<number> =>
 
 /** Entry point of the executable: runs, flushes both streams, then exits with the run's code. */
 export const main = async (args: ReadonlyArray<string>): Promise<void> => {
+  // `openclaw models list | head -1`: the reader leaving is not an error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error
+    process.exit(0)
+  })
   const code = await run(args)
   await Promise.all([flush(process.stdout), flush(process.stderr)])
   process.exit(code)
