@@ -140,6 +140,8 @@ export const parseValue = (
   )
 }
 
+const BOM = "\uFEFF"
+
 const isNotFound = (error: PlatformError.PlatformError): boolean => error.reason._tag === "NotFound"
 
 interface FileState {
@@ -203,8 +205,9 @@ export const make = (options: Options = {}) =>
       options.path === undefined ? resolveConfigPath(options.env, options.homeDir) : NodePath.resolve(options.path)
     const writeLock = yield* Semaphore.make(1)
 
-    const read: Effect.Effect<FileState, ConfigError> = fs.readFileString(file).pipe(
-      Effect.map((text) => ({ exists: true, text })),
+    const read: Effect.Effect<FileState, ConfigError> = fs.readFile(file).pipe(
+      // decoded keeping a byte-order mark, so an edit writes it back
+      Effect.map((bytes) => ({ exists: true, text: new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes) })),
       Effect.catchIf(isNotFound, () => Effect.succeed({ exists: false, text: "" })),
       Effect.mapError(ioError(file, "read")),
       Effect.flatMap(({ exists, text }) =>
@@ -312,7 +315,10 @@ export const make = (options: Options = {}) =>
         const text = /^\s*(\{\s*\})?\s*$/.test(state.text)
           ? `${JSON.stringify(after, null, 2)}\n`
           : yield* Effect.try({
-              try: () => editText(state.text, path, edit),
+              try: () => {
+                const bom = state.text.startsWith(BOM) ? BOM : ""
+                return bom + editText(state.text.slice(bom.length), path, edit)
+              },
               catch: (cause) =>
                 new ConfigError({
                   reason: "Syntax",

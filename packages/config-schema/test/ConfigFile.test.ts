@@ -294,6 +294,16 @@ describe("set", () => {
     })
   )
 
+  it.effect("keeps a byte-order mark", () =>
+    Effect.gen(function* () {
+      const file = configFile("\uFEFF{ gateway: { port: 1 } }\n")
+      const service = yield* serviceFor(file)
+      yield* service.set("gateway.port", "2")
+      yield* service.set("gateway.bind", "::1")
+      expect(fs.readFileSync(file, "utf8")).toBe('\uFEFF{ gateway: { port: 2, bind: "::1"} }\n')
+    })
+  )
+
   it.effect("dry run computes the result without writing", () =>
     Effect.gen(function* () {
       const file = configFile("{}\n")
