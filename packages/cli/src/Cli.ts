@@ -113,7 +113,7 @@ const run = (args: ReadonlyArray<string>): Promise<number> =>
       process.removeListener("SIGTERM", interrupt)
       if (Exit.isSuccess(exit)) return resolve(0)
       const { exitCode, message } = outcomeOf(exit.cause)
-      if (debug && !Cause.hasInterruptsOnly(exit.cause)) {
+      if (message !== undefined && debug) {
         process.stderr.write(Cause.pretty(exit.cause) + "\n")
       } else if (message !== undefined) {
         const c = stderr.colors
