@@ -10,9 +10,10 @@ import {
 } from "@aws-sdk/client-bedrock-runtime"
 import type { ConfigSchema } from "@clawrock/config-schema"
 import { BedrockClients, Region } from "@clawrock/credentials"
-import { Clock, Context, Duration, Effect, Layer, Option, Queue, Schedule, Stream } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Option, Schedule, type Stream } from "effect"
 import * as Errors from "./Errors.js"
 import type { AssistantEvent, AssistantMessage, Context as ConversationContext } from "./Events.js"
+import { handoffStream } from "./internal/Handoff.js"
 import { StreamMapper } from "./internal/StreamMapper.js"
 import * as Request from "./Request.js"
 
@@ -215,30 +216,26 @@ export const make = (layerOptions: LayerOptions = {}): Effect.Effect<Service, ne
       })
 
     const stream: Service["stream"] = (model, context, options = {}) =>
-      Stream.callback<AssistantEvent, Errors.ConverseError>((queue) =>
-        run(model, context, options, (event) => Queue.offerUnsafe(queue, event)).pipe(
-          Effect.matchEffect({
-            onFailure: (failure) => Queue.fail(queue, failure.error),
-            onSuccess: () => Queue.end(queue)
-          })
+      handoffStream<AssistantEvent, Errors.ConverseError, never>((handoff) =>
+        run(model, context, options, handoff.offer).pipe(
+          Effect.match({ onFailure: (failure) => handoff.fail(failure.error), onSuccess: handoff.end })
         )
       )
 
     const events: Service["events"] = (model, context, options = {}) =>
-      Stream.callback<AssistantEvent>((queue) =>
-        run(model, context, options, (event) => Queue.offerUnsafe(queue, event)).pipe(
-          Effect.matchEffect({
-            onFailure: (failure) =>
-              Effect.andThen(
-                Queue.offer(queue, {
-                  type: "error",
-                  reason: failure.message.stopReason === "aborted" ? "aborted" : "error",
-                  error: failure.message,
-                  cause: failure.error
-                }),
-                Queue.end(queue)
-              ),
-            onSuccess: () => Queue.end(queue)
+      handoffStream<AssistantEvent, never, never>((handoff) =>
+        run(model, context, options, handoff.offer).pipe(
+          Effect.match({
+            onFailure: (failure) => {
+              handoff.offer({
+                type: "error",
+                reason: failure.message.stopReason === "aborted" ? "aborted" : "error",
+                error: failure.message,
+                cause: failure.error
+              })
+              handoff.end()
+            },
+            onSuccess: handoff.end
           })
         )
       )
