@@ -128,6 +128,8 @@ const sendAndRead = async (
   const stream = response.stream
   if (stream === undefined) throw new Error("Bedrock returned no event stream")
   for await (const item of stream) mapper.push(item)
+  // A stream cut at a frame boundary ends cleanly; inside the attempt so it is retried while nothing was shown.
+  mapper.assertComplete()
 }
 
 /** Fails with `Stalled` once the mapper has seen no frame for `stallTimeoutMs`. */

@@ -442,9 +442,22 @@ layer(TestLayer, { timeout: "30 seconds", excludeTestServices: true })("Converse
 
     it.effect("a stream that ends before messageStop is a Network failure", () =>
       Effect.gen(function* () {
+        const emulator = yield* clearLog
         const error = yield* failureOf(scripted(script(...opening), collect(claude, unmarked, quickRetry)))
         expect(error).toMatchObject({ reason: "Network", contentEmitted: true })
         expect(error.message).toContain("before messageStop")
+        expect(converseRequests(emulator)).toHaveLength(1)
+      })
+    )
+
+    it.effect("a stream that ends before any content is retried", () =>
+      Effect.gen(function* () {
+        const emulator = yield* clearLog
+        const error = yield* failureOf(
+          scripted(script(event("messageStart", { role: "assistant" })), collect(claude, unmarked, quickRetry))
+        )
+        expect(error).toMatchObject({ reason: "Network", contentEmitted: false })
+        expect(converseRequests(emulator)).toHaveLength(3)
       })
     )
   })

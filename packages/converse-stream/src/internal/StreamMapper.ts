@@ -151,12 +151,21 @@ export class StreamMapper {
     else this.exceptionOrUnknown(item)
   }
 
+  /** Throws when the event stream ended without `messageStop` (cut at a frame boundary). */
+  assertComplete(): string {
+    if (this.stopReason === undefined) {
+      throw Errors.incompleteStream({ contentEmitted: this.contentEmitted, requestId: this.requestId })
+    }
+    return this.stopReason
+  }
+
   /** Ends a stream that ended normally: closes open blocks and returns the `done` event. */
   finish(): Extract<AssistantEvent, { type: "done" }> {
-    const options = { contentEmitted: this.contentEmitted, requestId: this.requestId }
-    if (this.stopReason === undefined) throw Errors.incompleteStream(options)
-    const reason = stopReasons[this.stopReason]
-    if (reason === undefined) throw Errors.malformedOutput(this.stopReason, options)
+    const stopReason = this.assertComplete()
+    const reason = stopReasons[stopReason]
+    if (reason === undefined) {
+      throw Errors.malformedOutput(stopReason, { contentEmitted: this.contentEmitted, requestId: this.requestId })
+    }
     for (let index = 0; index < this.blocks.length; index++) this.blockStop(index)
     this.message.stopReason = reason
     this.settleMetrics()
