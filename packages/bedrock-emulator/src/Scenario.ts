@@ -300,7 +300,10 @@ const ending = (request: ConverseRequestInfo, stopReason: string, usage: Usage):
         ...(usage.cacheRead === undefined ? {} : { cacheReadInputTokens: cacheRead }),
         ...(usage.cacheWrite === undefined ? {} : { cacheWriteInputTokens: cacheWrite })
       },
-      metrics: { latencyMs: 0 }
+      metrics: { latencyMs: 0 },
+      // Bedrock reports the latency and service tier the request asked for.
+      ...(request.body.performanceConfig === undefined ? {} : { performanceConfig: request.body.performanceConfig }),
+      ...(request.body.serviceTier === undefined ? {} : { serviceTier: request.body.serviceTier })
     })
   ]
 }

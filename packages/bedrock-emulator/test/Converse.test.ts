@@ -193,6 +193,19 @@ describe("ConverseStream scenarios", () => {
     expect((events.find((e) => e.messageStop)!.messageStop as { stopReason: string }).stopReason).toBe(reason)
   })
 
+  it("reports the service tier and latency profile the request asked for", async () => {
+    const { events } = await collectStream(client(), {
+      modelId: sonnet,
+      messages: userMessage("hi"),
+      serviceTier: { type: "priority" },
+      performanceConfig: { latency: "optimized" }
+    })
+    expect(events.at(-1)!.metadata).toMatchObject({
+      serviceTier: { type: "priority" },
+      performanceConfig: { latency: "optimized" }
+    })
+  })
+
   it("sends exactly N text deltas for text:N", async () => {
     const { events } = await collectStream(client(), {
       modelId: sonnet,

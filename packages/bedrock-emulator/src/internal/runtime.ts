@@ -372,5 +372,7 @@ const foldEvent = (
     }
   } else if (type === "metadata") {
     response.usage = body.usage
+    for (const key of ["performanceConfig", "serviceTier"] as const)
+      if (body[key] !== undefined) response[key] = body[key]
   }
 }
