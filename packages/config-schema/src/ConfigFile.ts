@@ -136,8 +136,33 @@ export const parseValue = (
   return parseJson5(text, { label: `The ${what}` }).pipe(
     Effect.catch((error) =>
       options.strictJson === true || NOT_A_PLAIN_WORD.test(text) ? Effect.fail(error) : Effect.succeed<unknown>(text)
+    ),
+    Effect.flatMap((value) =>
+      hasNonFinite(value)
+        ? Effect.fail(
+            new ConfigError({
+              reason: "Syntax",
+              message: `The ${what} holds NaN or Infinity: JSON5 reads them, but JSON tools and OpenClaw's own rewrites do not; use a finite number or a string`
+            })
+          )
+        : Effect.succeed(withoutNegativeZero(value))
     )
   )
+}
+
+const hasNonFinite = (value: unknown): boolean =>
+  typeof value === "number"
+    ? !Number.isFinite(value)
+    : typeof value === "object" && value !== null && Object.values(value).some(hasNonFinite)
+
+/** `-0` is written as `0`: the same number to every reader of the file. */
+const withoutNegativeZero = (value: unknown): unknown => {
+  if (Object.is(value, -0)) return 0
+  if (Array.isArray(value)) return value.map(withoutNegativeZero)
+  if (isPlainObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withoutNegativeZero(item)]))
+  }
+  return value
 }
 
 const BOM = "\uFEFF"

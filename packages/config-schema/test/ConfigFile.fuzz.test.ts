@@ -44,6 +44,8 @@ const BASES = [
 }
 `,
   `{\n  "gateway": {\n    "port": 18789\n  }\n}\n`,
+  // parses, but is not a valid config: a typo and a port that is not a number
+  `{ models: { bedrockDiscovery: { refreshIntervall: 60 } }, gateway: { port: "x", bind: "::1" } }\n`,
   "{}\n",
   ""
 ]
@@ -105,8 +107,20 @@ const REAL_PATHS = [
   "gateway.auth.token",
   "channels.telegram.enabled"
 ]
+const MALFORMED_PATHS = [
+  "",
+  "models..mode",
+  "gateway.",
+  ".gateway",
+  "models[",
+  "models[x]",
+  'models["a]',
+  "a b",
+  "models]"
+]
 const pathText = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...REAL_PATHS) },
+  { weight: 1, arbitrary: fc.constantFrom(...MALFORMED_PATHS) },
   {
     weight: 5,
     arbitrary: fc.array(segment, { minLength: 1, maxLength: 6 }).map((parts) => parts.join("").replace(/^\./, ""))
@@ -121,6 +135,9 @@ const valueText = fc.oneof(
     "3600",
     "0",
     "-1",
+    "-0",
+    "NaN",
+    "-Infinity",
     "1.5",
     "null",
     "us-east-1",
@@ -193,14 +210,36 @@ describe("fuzz", () => {
   beforeEach(() => seen.clear())
 
   it("set: random paths and values on intact and damaged files", { timeout: 60_000 }, async () => {
+    // besides random edits, edits of the seed's providers and models, where refusing to drop entries matters
+    const providerEdit = fc.tuple(
+      fc.constant(BASES[0]!),
+      fc.constantFrom(
+        "models",
+        "models.providers",
+        "models.providers.amazon-bedrock",
+        "models.providers.amazon-bedrock.models"
+      ),
+      fc.constantFrom(
+        "{}",
+        "[]",
+        '[{ id: "amazon.nova-pro-v1:0" }]',
+        '{ other: { api: "x", models: [] } }',
+        "{ models: [] }"
+      ),
+      fc.constantFrom(undefined, undefined, "merge", "replace"),
+      fc.boolean()
+    )
+    const anyEdit = fc.tuple(
+      fileText,
+      pathText,
+      valueText,
+      fc.constantFrom(undefined, "merge", "replace"),
+      fc.boolean()
+    )
     await fc.assert(
       fc.asyncProperty(
-        fileText,
-        pathText,
-        valueText,
-        fc.constantFrom(undefined, "merge", "replace"),
-        fc.boolean(),
-        (text, at, value, mode, strictJson) =>
+        fc.oneof({ weight: 5, arbitrary: anyEdit }, { weight: 1, arbitrary: providerEdit }),
+        ([text, at, value, mode, strictJson]) =>
           check(text, (service) => service.set(at, value, { strictJson, ...(mode === undefined ? {} : { mode }) }))
       ),
       { numRuns: 600 }
@@ -211,7 +250,11 @@ describe("fuzz", () => {
 
   it("unset: random paths on intact and damaged files", { timeout: 60_000 }, async () => {
     await fc.assert(
-      fc.asyncProperty(fileText, pathText, (text, at) => check(text, (service) => service.unset(at))),
+      fc.asyncProperty(
+        fc.oneof({ weight: 2, arbitrary: fileText }, { weight: 1, arbitrary: fc.constant(BASES[0]!) }),
+        pathText,
+        (text, at) => check(text, (service) => service.unset(at))
+      ),
       { numRuns: 250 }
     )
     for (const outcome of ["written", "unchanged", "Syntax", "Path"])

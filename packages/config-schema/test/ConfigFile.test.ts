@@ -137,6 +137,20 @@ describe("set", () => {
     })
   )
 
+  it.effect("refuses NaN and Infinity, and writes -0 as 0", () =>
+    Effect.gen(function* () {
+      const file = configFile("{ channels: { n: 5 } }\n")
+      const service = yield* serviceFor(file)
+      for (const value of ["NaN", "Infinity", "[1, -Infinity]"]) {
+        const error = yield* Effect.flip(service.set("channels.n", value))
+        expect(error.reason).toBe("Syntax")
+        expect(error.message).toContain("NaN or Infinity")
+      }
+      yield* service.set("channels.n", "-0")
+      expect(fs.readFileSync(file, "utf8")).toBe("{ channels: { n: 0 } }\n")
+    })
+  )
+
   it.effect("strictJson refuses a plain word, and broken JSON5 is always refused", () =>
     Effect.gen(function* () {
       const file = configFile("{}\n")

@@ -29,7 +29,8 @@ type JsonValue = Parameters<JsonObjectNode["set"]>[1]
 const reconcile = (node: JsonValueNode, value: unknown): JsonValueNode => {
   if (node instanceof JsonObjectNode && isPlainObject(value)) {
     for (const [key, child] of Object.entries(value)) {
-      node.set(key, node.has(key) ? reconcile(node.get(key), child) : (child as JsonValue))
+      const property = propertyOf(node, key)
+      node.set(key, property === undefined ? (child as JsonValue) : reconcile(property.value, child))
     }
     return node
   }
