@@ -135,7 +135,9 @@ describe("SigV4 freshness and keys", () => {
       credentials: emulator.credentials,
       maxAttempts: 1
     })
-    expect((await failure(converse(client))).name).toBe("InvalidSignatureException")
+    const error = await failure(converse(client))
+    expect(error.name).toBe("InvalidSignatureException")
+    expect(error.message).toBe("Credential should be scoped to a valid region.")
   })
 })
 

@@ -143,13 +143,16 @@ export const verify = async (
       message: `Credential should be scoped to correct service: '${options.service}'.`
     }
   }
-  if (scopeRegion !== options.region || scopeDate !== dateHeader.slice(0, 8)) {
+  if (scopeDate !== dateHeader.slice(0, 8)) {
     return {
       ok: false,
       reason: "Scope",
       accessKeyId,
-      message: `Credential should be scoped to a valid region, not '${scopeRegion}'. `
+      message: `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${dateHeader.slice(0, 8)}', from '${dateHeader}'.`
     }
+  }
+  if (scopeRegion !== options.region) {
+    return { ok: false, reason: "Scope", accessKeyId, message: "Credential should be scoped to a valid region." }
   }
 
   const signedHeaders = signedHeaderList.split(";")
