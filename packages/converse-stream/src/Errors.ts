@@ -71,6 +71,7 @@ const exceptionTable: Record<string, Classification> = {
   incompletesignatureexception: { reason: "Credentials", retryable: false, status: 403 },
   missingauthenticationtokenexception: { reason: "Credentials", retryable: false, status: 403 },
   credentialsprovidererror: { reason: "Credentials", retryable: false },
+  credentialserror: { reason: "Credentials", retryable: false },
   tokenprovidererror: { reason: "Credentials", retryable: false }
 }
 
@@ -124,6 +125,7 @@ const hints: Partial<Record<Reason, string>> = {
 }
 
 interface ErrorLike {
+  readonly _tag?: unknown
   readonly name?: unknown
   readonly message?: unknown
   readonly code?: unknown
@@ -175,7 +177,8 @@ export interface FromUnknownOptions {
 export const fromUnknown = (error: unknown, options: FromUnknownOptions): ConverseError => {
   if (error instanceof ConverseError) return error
   const like = asErrorLike(error)
-  const name = stringOf(like.name)
+  // Tagged errors of the credentials package carry their name in `_tag`.
+  const name = stringOf(like._tag) ?? stringOf(like.name)
   const detail = stringOf(like.message) ?? (typeof error === "string" ? error : undefined)
   const requestId = like.$metadata?.requestId ?? options.requestId
   const base = {

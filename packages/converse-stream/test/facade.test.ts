@@ -76,6 +76,26 @@ describe("streamConverse", () => {
   })
 })
 
+describe("without credentials", () => {
+  it("fails with Credentials and says what was tried", async () => {
+    const bare = {
+      AWS_REGION: "us-east-1",
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_CONFIG_FILE: "/nonexistent/config",
+      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials",
+      HOME: "/nonexistent"
+    }
+    try {
+      const error = await completeConverse(claude, ask("text"), { env: bare }).catch((cause: unknown) => cause)
+      expect(error).toMatchObject({ _tag: "ConverseError", reason: "Credentials", retryable: false })
+      expect((error as Error).message).toContain("AWS_ACCESS_KEY_ID")
+    } finally {
+      await disposeConverse(bare)
+    }
+  })
+})
+
 describe("completeConverse", () => {
   it("resolves with the final message", async () => {
     const message = await completeConverse(claude, ask("stop:max_tokens"), { env })
