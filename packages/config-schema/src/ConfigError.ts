@@ -2,7 +2,7 @@
  * The one error every config operation fails with: a `reason` a caller can match, a `message` a person can act on,
  * and where it happened (file, line/column for syntax errors, every invalid path for validation errors).
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 export const ConfigErrorReason = Schema.Literals(["NotFound", "Syntax", "Invalid", "Path", "Destructive", "Io"])
 export type ConfigErrorReason = typeof ConfigErrorReason.Type

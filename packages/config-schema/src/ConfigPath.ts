@@ -3,7 +3,7 @@
  * `agents.defaults.models["amazon-bedrock/us.anthropic.claude-opus-4-6-v1:0"]`. Parsing names the position of a
  * mistake; formatting gives back the shortest form that parses to the same segments.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { ConfigError } from "./ConfigError.js"
 
 /** A property name, or an array index written as `[n]`. */

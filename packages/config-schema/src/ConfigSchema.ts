@@ -3,7 +3,12 @@
  * with defaults filled the way OpenClaw fills them, and `decodeConfig`, which validates a whole parsed file at once:
  * strict inside our sections (an unknown key is a typo, not something to drop), every other key kept as written.
  */
-import { Effect, Redacted, Schema, SchemaAST, SchemaIssue, SchemaTransformation } from "effect"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as SchemaAST from "effect/SchemaAST"
+import * as SchemaIssue from "effect/SchemaIssue"
+import * as SchemaTransformation from "effect/SchemaTransformation"
 import { ConfigError, type ConfigIssue, formatIssues } from "./ConfigError.js"
 import * as ConfigPath from "./ConfigPath.js"
 import { isPlainObject } from "./internal/values.js"

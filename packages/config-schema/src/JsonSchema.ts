@@ -2,7 +2,7 @@
  * The JSON Schema (draft 2020-12) of the sections clawrock validates in `openclaw.json`, generated from the Effect
  * schema in `ConfigSchema` so editors can complete and check what `decodeConfig` accepts. Other keys stay open.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { OpenClawConfig } from "./ConfigSchema.js"
 
 export const SCHEMA_ID = "https://clawrock.dev/schemas/openclaw.json"

@@ -3,7 +3,7 @@
  * Each rejects with a `ConfigError`.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { ConfigError } from "./ConfigError.js"
 import {
   ConfigFile,

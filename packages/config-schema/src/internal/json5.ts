@@ -1,5 +1,5 @@
 /** JSON5 text → value, with syntax errors turned into `ConfigError`s that point at line and column. */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import JSON5 from "json5"
 import { ConfigError } from "../ConfigError.js"
 
