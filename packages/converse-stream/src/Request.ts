@@ -425,6 +425,15 @@ const planReasoning = (
   }
 }
 
+/** The request answers tool calls of an assistant turn that does not open with (signed) reasoning. */
+const continuesToolTurnWithoutThinking = (turns: ReadonlyArray<Turn>): boolean => {
+  const last = turns[turns.length - 1]
+  const previous = turns[turns.length - 2]
+  if (last?.role !== "user" || previous?.role !== "assistant") return false
+  if (!last.content.some((block) => block.toolResult !== undefined)) return false
+  return previous.content[0]?.reasoningContent === undefined
+}
+
 /**
  * Builds the ConverseStream request for `model`. Throws a `ConverseError` (`Validation`) naming the
  * offending part when the context cannot be sent (unsupported image or document type, unknown forced tool).
@@ -444,14 +453,6 @@ export const build = (
 
   const modelMaxTokens = model.maxTokens > 0 ? model.maxTokens : DEFAULT_MAX_TOKENS
   const requestedMaxTokens = Math.min(options.maxTokens ?? Math.min(modelMaxTokens, DEFAULT_MAX_TOKENS), modelMaxTokens)
-  const reasoning = planReasoning(
-    capabilities.reasoning,
-    options.reasoning,
-    requestedMaxTokens,
-    modelMaxTokens,
-    sendTools
-  )
-
   const hygiene: Hygiene = {
     model,
     capabilities,
@@ -460,6 +461,18 @@ export const build = (
     toolBlocks: sendTools
   }
   const turns = conversation(context.messages, hygiene)
+
+  let reasoning = planReasoning(
+    capabilities.reasoning,
+    options.reasoning,
+    requestedMaxTokens,
+    modelMaxTokens,
+    sendTools
+  )
+  if (reasoning.thinking && continuesToolTurnWithoutThinking(turns)) {
+    // Extended thinking cannot be switched on in the middle of a tool loop whose turn started without it.
+    reasoning = planReasoning(capabilities.reasoning, "off", requestedMaxTokens, modelMaxTokens, sendTools)
+  }
 
   const system = systemTexts(context.systemPrompt)
   const systemBlocks: SystemContentBlock[] = []

@@ -353,6 +353,19 @@ describe("inference options", () => {
     expect(Request.build(sonnet4, context, { reasoning: "off" }).additionalModelRequestFields).toBeUndefined()
   })
 
+  it("keeps extended thinking off while answering a tool turn that started without it", () => {
+    const loop = (first: AssistantMessage["content"][number]) =>
+      Request.build(
+        sonnet4,
+        { tools, messages: [user("go"), assistant([first, call("t1")], sonnet4), result("t1", "sunny")] },
+        { reasoning: "high", cache: false }
+      ).additionalModelRequestFields
+    expect(loop({ type: "text", text: "Checking." })).toBeUndefined()
+    expect(loop({ type: "thinking", thinking: "Need weather.", thinkingSignature: "sig" })).toMatchObject({
+      thinking: { type: "enabled" }
+    })
+  })
+
   it("merges caller fields over its own and passes guardrail, service tier and metadata", () => {
     const request = Request.build(
       gptOss,
