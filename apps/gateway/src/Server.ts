@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { ConverseStream, Errors, Events } from "@clawrock/converse-stream"
 import type { Catalog } from "@clawrock/discovery"
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
 import * as AnthropicMessages from "./AnthropicMessages.js"
 import * as ApiError from "./ApiError.js"
 import type * as Auth from "./Auth.js"
@@ -120,10 +120,31 @@ class Exchange {
     readonly res: ServerResponse
   ) {}
 
+  private buffered = ""
+  private flushScheduled = false
+
   write(text: string): boolean {
-    if (text === "") return true
+    this.flush()
     this.lastWriteAt = performance.now()
     return this.res.write(text)
+  }
+
+  /** Adds SSE text to the batch written at the end of this turn of the event loop. */
+  queue(text: string): void {
+    if (text === "") return
+    this.buffered += text
+    if (!this.flushScheduled) {
+      this.flushScheduled = true
+      setImmediate(this.flush)
+    }
+  }
+
+  readonly flush = (): void => {
+    this.flushScheduled = false
+    if (this.buffered === "" || this.res.writableEnded) return
+    this.lastWriteAt = performance.now()
+    this.res.write(this.buffered)
+    this.buffered = ""
   }
 }
 
@@ -174,13 +195,6 @@ const readBody = (exchange: Exchange, limit: number): Effect.Effect<unknown, Api
     req.on("data", onData)
     req.on("end", onEnd)
     return Effect.sync(cleanup)
-  })
-
-const waitForDrain = (res: ServerResponse): Effect.Effect<void> =>
-  Effect.callback<void>((resume) => {
-    const onDrain = () => resume(Effect.void)
-    res.once("drain", onDrain)
-    return Effect.sync(() => res.off("drain", onDrain))
   })
 
 /** With another model to fall back on, a retryable failure moves on at once instead of backing off on this one. */
@@ -244,7 +258,11 @@ export const make = (deps: Dependencies): Handler => {
   const retryable = (error: Errors.ConverseError, exchange: Exchange, isLast: boolean): boolean =>
     !isLast && !exchange.committed && !error.contentEmitted && error.retryable
 
-  /** The SSE response: headers go out with the first content (or the first heartbeat), so earlier failures stay real HTTP errors. */
+  /**
+   * The SSE response. Headers go out with the first content (or a heartbeat once Bedrock answered), so earlier
+   * failures stay real HTTP errors and may fall back to the next model. Events arrive through converse-stream's
+   * synchronous `run` callback and are written in batches, one write per turn of the event loop.
+   */
   const streamResponse = (
     exchange: Exchange,
     dialect: Dialect,
@@ -252,64 +270,44 @@ export const make = (deps: Dependencies): Handler => {
     candidates: ReadonlyArray<Models.Candidate>
   ): Effect.Effect<void, ApiError.ApiError> =>
     Effect.gen(function* () {
-      let lastError: ApiError.ApiError | undefined
       for (const [index, candidate] of candidates.entries()) {
         const isLast = index === candidates.length - 1
         exchange.model = candidate.ref
         const prepared = withRetry(prepareFor(call, candidate.model), isLast, deps.retry)
         const encoder = dialect.encoder(exchange.id, candidate.ref, call, prepared)
         const pending: Events.AssistantEvent[] = []
-        // set by the event handler below; read once the upstream stream has ended
-        const result: { outcome: "done" | "retry" | ApiError.ApiError } = { outcome: "done" }
-        const onEvents = (events: ReadonlyArray<Events.AssistantEvent>): Effect.Effect<void> => {
-          let text = ""
-          for (const event of events) {
-            if (event.type === "error") {
-              const error = ApiError.fromConverseError(event.cause)
-              exchange.upstreamRequestId = event.cause.requestId
-              if (retryable(event.cause, exchange, isLast)) result.outcome = "retry"
-              else if (!exchange.committed) result.outcome = error
-              else {
-                exchange.errorCode = error.code
-                metrics.errors.inc({ route: exchange.route, type: error.code })
-                text += dialect.streamError(error)
-              }
-              lastError = error
-              break
+        const onEvent = (event: Events.AssistantEvent): void => {
+          if (!exchange.committed) {
+            if (!contentStarted(event)) {
+              if (event.type === "start") exchange.upstreamAnswered = true
+              pending.push(event)
+              return
             }
-            if (!exchange.committed) {
-              if (!contentStarted(event)) {
-                if (event.type === "start") exchange.upstreamAnswered = true
-                pending.push(event)
-                continue
-              }
-              commit(exchange)
-              for (const early of pending.splice(0)) text += encoder.event(early)
-            }
-            if (contentStarted(event)) markFirstToken(exchange)
-            if (event.type === "done") recordUsage(exchange, event.message)
-            text += encoder.event(event)
+            commit(exchange)
+            for (const early of pending.splice(0)) exchange.queue(encoder.event(early))
           }
-          if (text === "" || exchange.write(text)) return Effect.void
-          return waitForDrain(exchange.res)
+          if (contentStarted(event)) markFirstToken(exchange)
+          if (event.type === "done") recordUsage(exchange, event.message)
+          exchange.queue(encoder.event(event))
         }
         metrics.activeStreams.inc()
-        yield* Stream.runForEachArray(
-          deps.converse.events(candidate.model, prepared.context, prepared.options),
-          onEvents
-        ).pipe(
-          Effect.ensuring(
-            Effect.sync(() => {
-              metrics.activeStreams.dec()
-            })
-          )
-        )
-        if (result.outcome === "retry") continue
-        if (result.outcome !== "done") return yield* result.outcome
+        const result = yield* deps.converse
+          .run(candidate.model, prepared.context, prepared.options, onEvent)
+          .pipe(Effect.result, Effect.ensuring(Effect.sync(() => metrics.activeStreams.dec())))
+        if (result._tag === "Failure") {
+          const cause = result.failure.error
+          exchange.upstreamRequestId = cause.requestId
+          if (retryable(cause, exchange, isLast)) continue
+          const error = ApiError.fromConverseError(cause)
+          if (!exchange.committed) return yield* error
+          exchange.errorCode = error.code
+          metrics.errors.inc({ route: exchange.route, type: error.code })
+          exchange.queue(dialect.streamError(error))
+        }
+        exchange.flush()
         exchange.res.end()
         return
       }
-      if (lastError !== undefined) return yield* lastError
     })
 
   const completeResponse = (
