@@ -69,7 +69,13 @@ export const validate = Command.make(
   "validate",
   { json },
   lazy(handlers, (m) => m.validate)
-).pipe(Command.withDescription("Check the config file against the schema; lists every problem as - <path>: <message>"))
+).pipe(
+  Command.withDescription("Check the config file against the schema; lists every problem as - <path>: <message>"),
+  Command.withExamples([
+    { command: "openclaw config validate" },
+    { command: "openclaw config validate --json | jq '.issues'", description: "The problems, for scripts" }
+  ])
+)
 
 export const file = Command.make(
   "file",
@@ -78,7 +84,8 @@ export const file = Command.make(
 ).pipe(
   Command.withDescription(
     "Print the config file in use ($OPENCLAW_CONFIG_PATH, else $OPENCLAW_STATE_DIR/openclaw.json, else ~/.openclaw/openclaw.json)"
-  )
+  ),
+  Command.withExamples([{ command: '"$EDITOR" "$(openclaw config file)"', description: "Edit it by hand" }])
 )
 
 export const schema = Command.make(
@@ -88,10 +95,18 @@ export const schema = Command.make(
 ).pipe(
   Command.withDescription(
     "Print the JSON Schema of the sections clawrock validates (models, agents.defaults.model, gateway)"
-  )
+  ),
+  Command.withExamples([
+    { command: "openclaw config schema > openclaw.schema.json", description: "For editor completion" }
+  ])
 )
 
 export const command = Command.make("config").pipe(
   Command.withDescription("Read and edit openclaw.json"),
+  Command.withExamples([
+    { command: "openclaw config set models.bedrockDiscovery.enabled true" },
+    { command: "openclaw config get models.bedrockDiscovery" },
+    { command: "openclaw config validate" }
+  ]),
   Command.withSubcommands([get, set, unset, validate, file, schema])
 )

@@ -54,5 +54,6 @@ export const status = Command.make(
 
 export const command = Command.make("models").pipe(
   Command.withDescription("Bedrock models: list them, or show where they come from"),
+  Command.withExamples([{ command: "openclaw models list" }, { command: "openclaw models status --identity" }]),
   Command.withSubcommands([list, status])
 )

@@ -40,7 +40,16 @@ describe("openclaw", () => {
   })
 
   it("has help with examples for every command", async () => {
-    for (const command of [["config", "set"], ["models", "list"], ["chat"], ["gateway"]]) {
+    const commands = [
+      ["config"],
+      ...["get", "set", "unset", "validate", "file", "schema"].map((sub) => ["config", sub]),
+      ["models"],
+      ["models", "list"],
+      ["models", "status"],
+      ["chat"],
+      ["gateway"]
+    ]
+    for (const command of commands) {
       const result = await run([...command, "--help"], { env: home.env })
       expect(result.code).toBe(0)
       expect(result.stdout).toContain(`openclaw ${command.join(" ")}`)
