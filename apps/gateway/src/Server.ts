@@ -3,10 +3,11 @@
  * model fallbacks before the first token, client disconnect → upstream abort, metrics, one log line per request, and
  * the drain on shutdown.
  *
- * It is a plain `node:http` request handler rather than an `effect/http` router: every SSE frame goes straight to
- * `res.write` with its backpressure, and the bench's baseline is exactly a bare `node:http` passthrough, so the added
- * cost measured there is the translation work and nothing else. The request logic itself runs as one Effect fiber per
- * request (interrupted on disconnect, timeout or drain), which is what aborts the upstream Bedrock call.
+ * It is a plain `node:http` request handler rather than an `effect/http` router: SSE text goes to `res.write` in one
+ * batch per event-loop turn with no response-body stream in between, and the bench's baseline is exactly a bare
+ * `node:http` passthrough, so what it measures beyond that baseline is the translation work alone. The request logic
+ * runs as one Effect fiber per request (interrupted on disconnect, timeout or drain), which is what aborts the
+ * upstream Bedrock call.
  */
 import { randomUUID } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
@@ -96,6 +97,9 @@ const messagesDialect: Dialect = {
   streamError: AnthropicMessages.streamError
 }
 
+/** SSE bytes a client may leave unread before the gateway hangs up on it. */
+const maxUnreadBytes = 8 * 1024 * 1024
+
 /** One request in flight: what the log line, the metrics and the error path need to know about it. */
 class Exchange {
   readonly id = randomUUID().replaceAll("-", "").slice(0, 24)
@@ -145,6 +149,9 @@ class Exchange {
     this.lastWriteAt = performance.now()
     this.res.write(this.buffered)
     this.buffered = ""
+    // The model is not paused for a slow reader (its answer is bounded by maxTokens), but a client that stops reading
+    // altogether is cut off rather than buffered for without limit; closing aborts the upstream call.
+    if (this.res.writableLength > maxUnreadBytes) this.res.destroy()
   }
 }
 
