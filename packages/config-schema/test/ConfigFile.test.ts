@@ -314,7 +314,7 @@ describe("set", () => {
       const service = yield* serviceFor(file)
       yield* service.set("gateway.port", "2")
       yield* service.set("gateway.bind", "::1")
-      expect(fs.readFileSync(file, "utf8")).toBe('\uFEFF{ gateway: { port: 2, bind: "::1"} }\n')
+      expect(fs.readFileSync(file, "utf8")).toBe('\uFEFF{ gateway: { port: 2, bind: "::1" } }\n')
     })
   )
 

@@ -80,4 +80,20 @@ describe("setting a value keeps the rest", () => {
     expect(set("{ list: [1, 2] }", ["list", 1], null)).toBe("{ list: [1, null] }")
     expect(set("{ flag: true }", ["flag"], "yes")).toBe('{ flag: "yes" }')
   })
+
+  it("adding to a one-line block keeps its inner spacing", () => {
+    const set = (text: string, path: ConfigPath.Path, value: unknown) => {
+      const before = JSON5.parse(text)
+      const after = setAt(before, path, value)
+      const result = editText(text, path, { _tag: "Set", before, after })
+      expect(JSON5.parse(result)).toStrictEqual(after)
+      return result
+    }
+    expect(set("{ gateway: { port: 1 } }\n", ["gateway", "bind"], "::1")).toBe(
+      '{ gateway: { port: 1, bind: "::1" } }\n'
+    )
+    expect(set("{ list: [ 1, 2 ] }", ["list", 2], 3)).toBe("{ list: [ 1, 2, 3 ] }")
+    expect(set("{ g: {port: 1} }", ["g", "bind"], "x")).toBe('{ g: {port: 1, bind: "x"} }')
+    expect(set('{"a":1,"b":{"c":2}}', ["b", "d"], 3)).toBe('{"a":1,"b":{"c":2,"d":3}}')
+  })
 })

@@ -160,6 +160,8 @@ const staleEntries = (
 const setText = (text: string, path: ConfigPath.Path, after: unknown): string => {
   const root = JsonParser.parse(text)
   let container: JsonValueNode = root
+  // where an entry is added to an existing block, and whether that block is written `{ a: 1 }` (padded, one line)
+  let addedTo: { readonly path: ConfigPath.Path; readonly padded: boolean } | undefined
   for (let depth = 0; depth < path.length; depth++) {
     const segment = path[depth]!
     const isLast = depth === path.length - 1
@@ -168,6 +170,7 @@ const setText = (text: string, path: ConfigPath.Path, after: unknown): string =>
     if (container instanceof JsonArrayNode) {
       const index = arrayIndex(segment)!
       if (index >= container.elements.length) {
+        addedTo = { path: path.slice(0, depth), padded: isPaddedInline(container) }
         container.push(target.value as JsonValue)
         break
       }
@@ -177,6 +180,7 @@ const setText = (text: string, path: ConfigPath.Path, after: unknown): string =>
       const key = String(segment)
       const property = propertyOf(container, key)
       if (property === undefined) {
+        addedTo = { path: path.slice(0, depth), padded: isPaddedInline(container) }
         container.set(key, target.value as JsonValue)
         break
       }
@@ -186,7 +190,34 @@ const setText = (text: string, path: ConfigPath.Path, after: unknown): string =>
       break
     }
   }
-  return root.toString()
+  // a block with one entry shows no comma spacing to learn from: default to the common `a, b`
+  const result = root.toString({ object: { commaSpacing: true }, array: { commaSpacing: true } })
+  return addedTo?.padded === true ? restorePadding(result, addedTo.path) : result
+}
+
+/** A block on one line with a space before its closing bracket, like `{ port: 1 }`. */
+const isPaddedInline = (block: JsonValueNode): boolean => {
+  const children = block.children
+  return (
+    !children.some((child) => isToken(child, JsonTokenType.NEWLINE)) &&
+    isToken(children[children.length - 2], JsonTokenType.WHITESPACE)
+  )
+}
+
+/** Puts back the space before the closing bracket of the block at `path`, which the serialiser drops when adding to it. */
+const restorePadding = (text: string, path: ConfigPath.Path): string => {
+  let block: JsonValueNode = JsonParser.parse(text)
+  for (const segment of path) {
+    block =
+      block instanceof JsonArrayNode
+        ? block.get(arrayIndex(segment)!)
+        : propertyOf(block as JsonObjectNode, String(segment))!.value
+  }
+  const children = block.children
+  const closing = children[children.length - 1]
+  if (closing === undefined || isToken(children[children.length - 2], JsonTokenType.WHITESPACE)) return text
+  const at = closing.location.start.index
+  return `${text.slice(0, at)} ${text.slice(at)}`
 }
 
 const isToken = (node: JsonNode | undefined, type: JsonTokenType): node is JsonTokenNode =>
