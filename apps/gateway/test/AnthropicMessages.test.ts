@@ -120,19 +120,34 @@ describe("messages", () => {
     expect(result.content.length).toBeGreaterThan(0)
   })
 
-  it("maps upstream failures to Anthropic error types", async () => {
-    const error = await client.messages
-      .create({
-        model: harness.primary,
-        max_tokens: 64,
-        messages: [{ role: "user", content: "[[scenario:http-error:ThrottlingException]] hi" }]
-      })
-      .catch((caught: unknown) => caught)
-    expect(error).toBeInstanceOf(Anthropic.RateLimitError)
-    expect((error as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({
-      type: "error",
-      error: { type: "rate_limit_error" }
-    })
+  it("maps upstream failures to Anthropic error types, streaming or not", async () => {
+    const cases = [
+      ["ValidationException", 400, "invalid_request_error"],
+      ["AccessDeniedException", 403, "permission_error"],
+      ["ResourceNotFoundException", 404, "not_found_error"],
+      ["ThrottlingException", 429, "rate_limit_error"],
+      ["InternalServerException", 502, "api_error"],
+      ["ServiceUnavailableException", 503, "overloaded_error"],
+      ["ModelTimeoutException", 504, "timeout_error"]
+    ] as const
+    for (const [exception, status, type] of cases)
+      for (const stream of [false, true]) {
+        const params = {
+          model: harness.primary,
+          max_tokens: 64,
+          messages: [{ role: "user" as const, content: `[[scenario:http-error:${exception}]] hi` }]
+        }
+        const error = await (stream
+          ? client.messages.stream(params).finalMessage()
+          : client.messages.create(params)
+        ).catch((caught: unknown) => caught)
+        expect(error).toBeInstanceOf(Anthropic.APIError)
+        expect((error as InstanceType<typeof Anthropic.APIError>).status).toBe(status)
+        expect((error as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({
+          type: "error",
+          error: { type }
+        })
+      }
   })
 
   it("takes the token as x-api-key and refuses a wrong one", async () => {

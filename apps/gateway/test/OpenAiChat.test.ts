@@ -378,6 +378,7 @@ describe("models, health and metrics", () => {
     expect(text).toContain("gateway_time_to_first_token_seconds_bucket")
     expect(text).toMatch(/gateway_tokens_total\{direction="out"\} [1-9]/)
     expect(text).toContain("gateway_active_streams 0")
+    expect(text).toMatch(/gateway_errors_total\{route="chat",type="throttled"\} [1-9]/)
   })
 
   it("logs one line per request without bodies or secrets", () => {
