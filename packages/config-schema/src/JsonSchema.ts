@@ -5,14 +5,11 @@
 import * as Schema from "effect/Schema"
 import { OpenClawConfig } from "./ConfigSchema.js"
 
-export const SCHEMA_ID = "https://clawrock.dev/schemas/openclaw.json"
-
-/** The generated document: `$schema`, `$id`, a title, and the definitions it refers to. */
+/** The generated document: `$schema`, a title, and the definitions it refers to. */
 export const make = (): Record<string, unknown> => {
   const document = Schema.toJsonSchemaDocument(OpenClawConfig, { onExcessProperty: "error" })
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
-    $id: SCHEMA_ID,
     title: "openclaw.json",
     description: "OpenClaw config: the models, agents.defaults.model and gateway sections as clawrock validates them",
     ...document.schema,
