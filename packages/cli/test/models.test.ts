@@ -90,6 +90,9 @@ describe("openclaw models list", () => {
     }
     const plain = await openclaw(["models", "list", "--plain"])
     expect(plain.stdout.trimEnd().split("\n")).toEqual(json.models.map((model) => model.key))
+    const both = await openclaw(["models", "list", "--plain", "--json"])
+    expect(both.code).toBe(2)
+    expect(both.stderr).toContain("--json or --plain")
     const all = await listJson(["--all"])
     const profileOnly = all.json.models.filter((model) => model.tags.includes("profile-only"))
     expect(profileOnly.length).toBeGreaterThan(0)

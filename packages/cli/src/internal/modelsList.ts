@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as ConfigFileLayer from "./configFile.js"
 import { discover, failed } from "./discovery.js"
-import { Reported } from "./failure.js"
+import { Reported, UsageError } from "./failure.js"
 import { formatAge, formatTokens } from "./format.js"
 import { type Colors, stderr, stdout, table } from "./terminal.js"
 
@@ -68,6 +68,8 @@ const discoveryNote = (result: Discovery.DiscoveryResult): string => {
 
 export const list = (input: Input) =>
   Effect.gen(function* () {
+    if (input.json && input.plain)
+      return yield* new UsageError({ message: "choose either --json or --plain, not both." })
     const loaded = yield* ConfigFileLayer.load
     const discoveryConfig = loaded.config.models.bedrockDiscovery
     const env = process.env
