@@ -376,7 +376,11 @@ export const make = (deps: Dependencies): Handler => {
     Effect.gen(function* () {
       const catalog = yield* deps.catalog
       if (path === "/v1/models") return sendJson(exchange.res, 200, Models.list(catalog))
-      const found = Models.get(catalog, decodeURIComponent(path.slice("/v1/models/".length)))
+      const id = yield* Effect.try({
+        try: () => decodeURIComponent(path.slice("/v1/models/".length)),
+        catch: () => ApiError.invalidRequest("The model id in the path is not valid percent-encoding.")
+      })
+      const found = Models.get(catalog, id)
       if (found instanceof ApiError.ApiError) return yield* found
       sendJson(exchange.res, 200, found)
     })
