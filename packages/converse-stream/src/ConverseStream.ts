@@ -211,7 +211,7 @@ export const make = (layerOptions: LayerOptions = {}): Effect.Effect<Service, ne
           Effect.catch(fail),
           Effect.onInterrupt(() =>
             Effect.sync(() => {
-              mapper.failed(Errors.fromUnknown(undefined, { contentEmitted: mapper.contentEmitted, aborted: true }))
+              mapper.failed(Errors.aborted({ contentEmitted: mapper.contentEmitted, requestId: mapper.requestId }))
             })
           )
         )

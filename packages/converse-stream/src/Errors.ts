@@ -165,8 +165,6 @@ export interface FromUnknownOptions {
   readonly contentEmitted: boolean
   /** The request id of the response, when the stream had started. */
   readonly requestId?: string | undefined
-  /** The request was aborted by the caller (signal or interruption). */
-  readonly aborted?: boolean
 }
 
 /**
@@ -186,9 +184,7 @@ export const fromUnknown = (error: unknown, options: FromUnknownOptions): Conver
     ...(requestId !== undefined ? { requestId } : {}),
     ...(name !== undefined && name !== "Error" ? { errorName: name } : {})
   }
-  if (options.aborted || isAbort(like)) {
-    return new ConverseError({ ...base, reason: "Aborted", retryable: false, message: "The request was aborted." })
-  }
+  if (isAbort(like)) return aborted({ ...options, requestId })
   const httpStatus = like.$metadata?.httpStatusCode ?? like.$response?.statusCode
   const byName = name !== undefined ? exceptionTable[name.toLowerCase()] : undefined
   const classification: Classification =
@@ -208,6 +204,16 @@ export const fromUnknown = (error: unknown, options: FromUnknownOptions): Conver
     message: `Bedrock ConverseStream failed (${classification.reason}${status !== undefined ? `, ${status}` : ""}): ${what}${detail ?? "no details"}${hint ? ` — ${hint}` : ""}`
   })
 }
+
+/** The caller aborted (signal) or interrupted the call. */
+export const aborted = (options: FromUnknownOptions): ConverseError =>
+  new ConverseError({
+    reason: "Aborted",
+    retryable: false,
+    contentEmitted: options.contentEmitted,
+    ...(options.requestId !== undefined ? { requestId: options.requestId } : {}),
+    message: "The request was aborted."
+  })
 
 /** The watchdog saw no frame for `stallTimeoutMs`. */
 export const stalled = (stallTimeoutMs: number, options: FromUnknownOptions): ConverseError =>

@@ -140,8 +140,7 @@ export const streamConverse = (
     if (partial === undefined && "partial" in event) partial = event.partial
     channel.push(event)
   }
-  const aborted = (): Errors.ConverseError =>
-    Errors.fromUnknown(undefined, { contentEmitted: partial !== undefined, aborted: true })
+  const aborted = (): Errors.ConverseError => Errors.aborted({ contentEmitted: partial !== undefined })
   const pushAborted = (): void => {
     const error = aborted()
     // The service marks the shared partial message aborted when interrupted; before any event there is none.
