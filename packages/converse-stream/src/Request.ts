@@ -390,15 +390,19 @@ const planReasoning = (
   if (level === undefined || level === "off") return { fields: {}, maxTokens, thinking: false }
   switch (control.kind) {
     case "anthropic-budget": {
-      // The budget comes on top of the answer's own allowance, within the model's limit.
+      // The budget comes on top of the answer's own allowance, within the model's limit; when the limit leaves
+      // no room above the budget, the budget shrinks (Bedrock wants budget_tokens < maxTokens, at least 1024).
       const total = Math.min(maxTokens + THINKING_BUDGETS[level], modelMaxTokens)
-      const budget = Math.max(MIN_THINKING_BUDGET, Math.min(THINKING_BUDGETS[level], total - MIN_THINKING_BUDGET))
+      const budget =
+        total > THINKING_BUDGETS[level]
+          ? THINKING_BUDGETS[level]
+          : Math.max(MIN_THINKING_BUDGET, total - MIN_THINKING_BUDGET)
       return {
         fields: {
           thinking: { type: "enabled", budget_tokens: budget },
           ...(control.interleaved && hasTools ? { anthropic_beta: ["interleaved-thinking-2025-05-14"] } : {})
         },
-        maxTokens: Math.max(total, budget + MIN_THINKING_BUDGET),
+        maxTokens: Math.max(total, budget + 1),
         thinking: true
       }
     }

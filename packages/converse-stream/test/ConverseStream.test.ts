@@ -380,6 +380,77 @@ layer(TestLayer, { timeout: "30 seconds", excludeTestServices: true })("Converse
     )
   })
 
+  describe("the request on the wire", () => {
+    it.effect("serialises every option and content kind the way Bedrock reads them", () =>
+      Effect.gen(function* () {
+        const emulator = yield* TestEmulator
+        const bodies: Array<Record<string, unknown>> = []
+        emulator.setScenario((request) => {
+          bodies.push(request.body as Record<string, unknown>)
+          return "text"
+        })
+        const png = new Uint8Array([137, 80, 78, 71])
+        yield* collect(
+          claude,
+          {
+            systemPrompt: "You are terse.",
+            tools,
+            messages: [
+              userSays("Look at these"),
+              {
+                role: "user",
+                content: [
+                  { type: "image", data: png, mimeType: "image/png" },
+                  { type: "document", data: "aGVsbG8=", mimeType: "text/plain", name: "notes.txt" }
+                ],
+                timestamp: Date.now()
+              }
+            ]
+          },
+          {
+            maxTokens: 1000,
+            reasoning: "low",
+            stopSequences: ["END"],
+            cache: { ttl: "1h" },
+            guardrail: { identifier: "gr-1", version: "1", trace: "enabled" },
+            serviceTier: "priority",
+            requestMetadata: { team: "search" }
+          }
+        ).pipe(Effect.ensuring(Effect.sync(() => emulator.setScenario(undefined))))
+        expect(bodies[0]).toMatchObject({
+          system: [{ text: "You are terse." }, { cachePoint: { type: "default", ttl: "1h" } }],
+          messages: [
+            {
+              role: "user",
+              content: [
+                { text: "Look at these" },
+                { image: { format: "png", source: { bytes: Buffer.from(png).toString("base64") } } },
+                { document: { format: "txt", name: "notes txt", source: { bytes: "aGVsbG8=" } } },
+                { cachePoint: { type: "default", ttl: "1h" } }
+              ]
+            }
+          ],
+          inferenceConfig: { maxTokens: 3048, stopSequences: ["END"] },
+          toolConfig: {
+            tools: [
+              { toolSpec: { name: "get_weather" } },
+              { toolSpec: { name: "get_time" } },
+              { cachePoint: { type: "default", ttl: "1h" } }
+            ],
+            toolChoice: { auto: {} }
+          },
+          additionalModelRequestFields: {
+            thinking: { type: "enabled", budget_tokens: 2048 },
+            anthropic_beta: ["interleaved-thinking-2025-05-14"]
+          },
+          guardrailConfig: { guardrailIdentifier: "gr-1", guardrailVersion: "1", trace: "enabled" },
+          serviceTier: { type: "priority" },
+          requestMetadata: { team: "search" }
+        })
+      })
+    )
+  })
+
   describe("what Bedrock may add or get wrong", () => {
     const event = (type: Scenario.EventType, body: Record<string, unknown>): Scenario.Step => ({
       kind: "event",

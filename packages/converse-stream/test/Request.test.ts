@@ -338,6 +338,12 @@ describe("inference options", () => {
     })
     // The budget comes on top of the answer's allowance; extended thinking refuses a temperature.
     expect(budget.inferenceConfig).toEqual({ maxTokens: 12_192 })
+    // A model limit that leaves no room above the budget shrinks the budget instead.
+    const tight = Request.build(model("anthropic.claude-3-7-sonnet-20250219-v1:0", { maxTokens: 8192 }), context, {
+      reasoning: "high"
+    })
+    expect(tight.additionalModelRequestFields).toEqual({ thinking: { type: "enabled", budget_tokens: 7168 } })
+    expect(tight.inferenceConfig).toEqual({ maxTokens: 8192 })
 
     expect(Request.build(opus46, context, { reasoning: "max" }).additionalModelRequestFields).toEqual({
       thinking: { type: "adaptive", display: "summarized" },
