@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util"
 import { runMain } from "@effect/platform-node/NodeRuntime"
 import { Effect } from "effect"
+import { defaultTeardown, type Teardown } from "effect/Runtime"
 import * as Gateway from "./Gateway.js"
 
 const usage = "usage: clawrock-gateway [--port <n>] [--bind <addr>] [--emulator] [--config <path>]"
@@ -39,6 +40,9 @@ if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
   process.exit(2)
 }
 
+// SIGINT/SIGTERM is how a server is meant to stop: after the drain that is a success, not the 130 of an interrupted run.
+const exitZeroOnSignal: Teardown = (exit, onExit) => defaultTeardown(exit, (code) => onExit(code === 130 ? 0 : code))
+
 runMain(
   Gateway.serve({
     ...(port === undefined ? {} : { port }),
@@ -49,5 +53,5 @@ runMain(
     Effect.scoped,
     Effect.tapError((error) => Effect.sync(() => process.stderr.write(`gateway: ${error.message}\n`)))
   ),
-  { disableErrorReporting: true }
+  { disableErrorReporting: true, teardown: exitZeroOnSignal }
 )
