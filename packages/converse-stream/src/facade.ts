@@ -5,7 +5,7 @@
  */
 import type { ConfigSchema } from "@clawrock/config-schema"
 import { BedrockClients } from "@clawrock/credentials"
-import { Effect, Exit, Layer, ManagedRuntime } from "effect"
+import { Cause, Effect, Exit, Layer, ManagedRuntime } from "effect"
 import * as ConverseStream from "./ConverseStream.js"
 import * as Errors from "./Errors.js"
 import type { AssistantEvent, AssistantMessage, Context } from "./Events.js"
@@ -112,14 +112,19 @@ class EventChannel implements ConverseEventStream {
   }
 }
 
-const abortedMessage = (model: ModelDefinition, error: Errors.ConverseError): AssistantMessage => ({
+/** The message of a call that failed before its first event. */
+const failedMessage = (
+  model: ModelDefinition,
+  stopReason: "error" | "aborted",
+  error: Errors.ConverseError
+): AssistantMessage => ({
   role: "assistant",
   content: [],
   api: model.api,
   provider: model.provider,
   model: model.id,
   usage: emptyUsage(),
-  stopReason: "aborted",
+  stopReason,
   errorMessage: error.message,
   timestamp: Date.now()
 })
@@ -140,15 +145,14 @@ export const streamConverse = (
     if (partial === undefined && "partial" in event) partial = event.partial
     channel.push(event)
   }
-  const aborted = (): Errors.ConverseError => Errors.aborted({ contentEmitted: partial !== undefined })
-  const pushAborted = (): void => {
-    const error = aborted()
-    // The service marks the shared partial message aborted when interrupted; before any event there is none.
-    const message = partial ?? abortedMessage(model, error)
-    message.stopReason = "aborted"
+  const pushFailure = (reason: "error" | "aborted", error: Errors.ConverseError): void => {
+    // The partial message is shared with the service; before any event there is none.
+    const message = partial ?? failedMessage(model, reason, error)
+    message.stopReason = reason
     message.errorMessage = error.message
-    channel.push({ type: "error", reason: "aborted", error: message, cause: error })
+    channel.push({ type: "error", reason, error: message, cause: error })
   }
+  const pushAborted = (): void => pushFailure("aborted", Errors.aborted({ contentEmitted: partial !== undefined }))
   if (signal?.aborted) {
     pushAborted()
     return channel
@@ -174,8 +178,11 @@ export const streamConverse = (
         error: message,
         cause: error
       })
-    } else {
+    } else if (Cause.hasInterruptsOnly(exit.cause)) {
       pushAborted()
+    } else {
+      // A defect (a bug): still end the stream with an error the caller can read.
+      pushFailure("error", Errors.fromUnknown(Cause.squash(exit.cause), { contentEmitted: partial !== undefined }))
     }
   })
   return channel
