@@ -4,16 +4,10 @@
  * inheritance, profile-only marking), behind the DiscoveryCache. Enabled when the config says so, or — when unset —
  * when AWS credentials actually resolve.
  */
-import {
-  type BedrockClient,
-  type FoundationModelSummary,
-  type InferenceProfileSummary,
-  ListFoundationModelsCommand,
-  paginateListInferenceProfiles
-} from "@aws-sdk/client-bedrock"
+import type { BedrockClient, FoundationModelSummary, InferenceProfileSummary } from "@aws-sdk/client-bedrock"
 import { ConfigFile } from "@clawrock/config-schema"
-import { BedrockClients, Credentials } from "@clawrock/credentials"
-import { Context, Effect, Layer } from "effect"
+import { BedrockClients, Credentials, Region } from "@clawrock/credentials"
+import { Context, Effect, Layer, Option } from "effect"
 import * as DiscoveryCache from "./DiscoveryCache.js"
 import { type DiscoveryError, fromSdkError } from "./internal/errors.js"
 import {
@@ -69,7 +63,10 @@ export interface Options {
   readonly pageSize?: number
 }
 
-/** The two control-plane listings, fetched in parallel (all pages of the profiles). */
+/**
+ * The two control-plane listings, fetched in parallel (all pages of the profiles). The SDK's commands are imported
+ * here, on first use, so reading the cache never loads the AWS SDK.
+ */
 export const listCatalog = (
   client: BedrockClient,
   region: string,
@@ -81,32 +78,38 @@ export const listCatalog = (
   },
   DiscoveryError
 > =>
-  Effect.all(
-    {
-      foundationModels: Effect.tryPromise({
-        try: (signal) => client.send(new ListFoundationModelsCommand({}), { abortSignal: signal }),
-        catch: (error) => fromSdkError("ListFoundationModels", region, error)
-      }).pipe(Effect.map((response) => response.modelSummaries ?? [])),
-      inferenceProfiles: Effect.tryPromise({
-        try: async () => {
-          const profiles: InferenceProfileSummary[] = []
-          for await (const page of paginateListInferenceProfiles({ client, pageSize }, {})) {
-            profiles.push(...(page.inferenceProfileSummaries ?? []))
-          }
-          return profiles
+  Effect.flatMap(
+    Effect.promise(() => import("@aws-sdk/client-bedrock")),
+    ({ ListFoundationModelsCommand, paginateListInferenceProfiles }) =>
+      Effect.all(
+        {
+          foundationModels: Effect.tryPromise({
+            try: (signal) => client.send(new ListFoundationModelsCommand({}), { abortSignal: signal }),
+            catch: (error) => fromSdkError("ListFoundationModels", region, error)
+          }).pipe(Effect.map((response) => response.modelSummaries ?? [])),
+          inferenceProfiles: Effect.tryPromise({
+            try: async () => {
+              const profiles: InferenceProfileSummary[] = []
+              for await (const page of paginateListInferenceProfiles({ client, pageSize }, {})) {
+                profiles.push(...(page.inferenceProfileSummaries ?? []))
+              }
+              return profiles
+            },
+            catch: (error) => fromSdkError("ListInferenceProfiles", region, error)
+          })
         },
-        catch: (error) => fromSdkError("ListInferenceProfiles", region, error)
-      })
-    },
-    { concurrency: 2 }
+        { concurrency: 2 }
+      )
   )
+
+const ENABLED_IN_CONFIG = "enabled in config"
 
 /** Whether discovery runs, and why. */
 export const decideEnabled = (
   config: Pick<BedrockDiscoveryConfig, "enabled">,
   credentials: Credentials.Service
 ): Effect.Effect<{ readonly enabled: boolean; readonly reason: string }> => {
-  if (config.enabled === true) return Effect.succeed({ enabled: true, reason: "enabled in config" })
+  if (config.enabled === true) return Effect.succeed({ enabled: true, reason: ENABLED_IN_CONFIG })
   if (config.enabled === false) return Effect.succeed({ enabled: false, reason: "disabled in config" })
   return Effect.gen(function* () {
     const available = yield* credentials.isAvailable
@@ -152,6 +155,38 @@ export const make = (
 
     return BedrockDiscovery.of({ region, enabled: enablement, discover })
   })
+
+export interface CachedOptions {
+  /** Environment for the region and the state dir (default `process.env`). */
+  readonly env?: Record<string, string | undefined>
+  /** Where the cache file lives; default `resolveStateDir` of `env`. */
+  readonly stateDir?: string
+}
+
+/**
+ * What `discover()` would answer from the cache file alone, without clients, credentials or the AWS SDK: the fresh
+ * entry for this config's key. None when discovery is not explicitly enabled in the config (when `enabled` is unset,
+ * only resolving credentials can decide), when caching is off, or when no fresh entry exists.
+ */
+export const cached = (
+  config: BedrockDiscoveryConfig,
+  options: CachedOptions = {}
+): Effect.Effect<Option.Option<DiscoveryResult>> =>
+  Effect.gen(function* () {
+    if (config.enabled !== true || config.refreshInterval <= 0) return Option.none()
+    const env = options.env ?? process.env
+    const region = config.region ?? (yield* Region.resolveRegion({ env }))
+    const cache = yield* DiscoveryCache.DiscoveryCache
+    const lookup = yield* cache.fresh(DiscoveryCache.keyOf({ ...config, region }), config.refreshInterval)
+    return Option.map(
+      lookup,
+      (fresh): DiscoveryResult => ({ enabled: true, enabledReason: ENABLED_IN_CONFIG, region, ...fresh })
+    )
+  }).pipe(
+    Effect.provide(
+      DiscoveryCache.layer({ stateDir: options.stateDir ?? ConfigFile.resolveStateDir(options.env ?? process.env) })
+    )
+  )
 
 /**
  * BedrockDiscovery with its own DiscoveryCache persisted under `options.stateDir` (default: the state dir of the

@@ -4,7 +4,6 @@
  * share one fetch; a failed refresh serves the last entry (marked stale) together with the error.
  * Time comes from Effect's `Clock`, so `TestClock` drives expiry in tests.
  */
-import { randomUUID } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { Clock, Context, Deferred, Effect, Exit, Fiber, Layer, Option, Schema, Semaphore } from "effect"
@@ -61,6 +60,11 @@ export interface Service {
     fetch: Effect.Effect<ReadonlyArray<ModelDefinition>, E>,
     options: GetOptions
   ) => Effect.Effect<Lookup<E>, E>
+  /**
+   * The entry for `key` when it is fresh (memory first, then disk), exactly as `get` would serve it without fetching;
+   * none when the entry is missing or expired, or `ttlSeconds` is 0. Never fetches.
+   */
+  readonly fresh: (key: string, ttlSeconds: number) => Effect.Effect<Option.Option<Lookup<never>>>
   /** The newest stored entry for `key` (memory or disk), fresh or not. */
   readonly peek: (key: string) => Effect.Effect<Option.Option<Entry>>
   /** Forgets `key` (or everything) in memory and on disk. */
@@ -130,11 +134,13 @@ const readEntries = (file: string): Effect.Effect<Record<string, unknown>> =>
     Effect.orElseSucceed(() => ({}))
   )
 
-// Write to a unique temp file in the same directory, then rename over the target: readers never see half a file.
+// Write to a temp file in the same directory, then rename over the target: readers never see half a file. The name
+// is unique among live writers (pid, then a per-process sequence), with no need to load `node:crypto` for it.
+let tempSequence = 0
 const writeFile = (file: string, entries: Record<string, unknown>): Effect.Effect<void> =>
   Effect.tryPromise(async () => {
     await fs.mkdir(path.dirname(file), { recursive: true })
-    const temp = `${file}.${process.pid}.${randomUUID()}.tmp`
+    const temp = `${file}.${process.pid}.${++tempSequence}.tmp`
     const content = { version: 1, entries }
     try {
       await fs.writeFile(temp, `${JSON.stringify(content)}\n`, { mode: 0o600 })
@@ -213,6 +219,27 @@ export const make = Effect.fnUntraced(function* (options: Options = {}) {
     stale: false
   })
 
+  const fresh = (key: string, ttlSeconds: number): Effect.Effect<Option.Option<Lookup<never>>> =>
+    Effect.gen(function* () {
+      if (ttlSeconds <= 0) return Option.none()
+      // An entry from the future (another process with a skewed clock) is not trusted as fresh.
+      const isFresh = (entry: Entry, now: number): boolean =>
+        now >= entry.cachedAt && now - entry.cachedAt < ttlSeconds * 1000
+      const now = yield* Clock.currentTimeMillis
+      const inMemory = memory.get(key)
+      if (inMemory !== undefined && isFresh(inMemory, now)) return Option.some(lookupOf<never>(inMemory, now, "memory"))
+      const onDisk = yield* readDisk(key)
+      if (
+        onDisk !== undefined &&
+        isFresh(onDisk, now) &&
+        onDisk.cachedAt > (inMemory?.cachedAt ?? Number.NEGATIVE_INFINITY)
+      ) {
+        memory.set(key, onDisk)
+        return Option.some(lookupOf<never>(onDisk, now, "disk"))
+      }
+      return Option.none()
+    })
+
   const get = <E>(
     key: string,
     fetch: Effect.Effect<ReadonlyArray<ModelDefinition>, E>,
@@ -220,22 +247,9 @@ export const make = Effect.fnUntraced(function* (options: Options = {}) {
   ): Effect.Effect<Lookup<E>, E> =>
     Effect.gen(function* () {
       const caching = ttlSeconds > 0
-      // An entry from the future (another process with a skewed clock) is not trusted as fresh.
-      const isFresh = (entry: Entry, now: number): boolean =>
-        now >= entry.cachedAt && now - entry.cachedAt < ttlSeconds * 1000
       if (caching && !refresh) {
-        const now = yield* Clock.currentTimeMillis
-        const inMemory = memory.get(key)
-        if (inMemory !== undefined && isFresh(inMemory, now)) return lookupOf<E>(inMemory, now, "memory")
-        const onDisk = yield* readDisk(key)
-        if (
-          onDisk !== undefined &&
-          isFresh(onDisk, now) &&
-          onDisk.cachedAt > (inMemory?.cachedAt ?? Number.NEGATIVE_INFINITY)
-        ) {
-          memory.set(key, onDisk)
-          return lookupOf<E>(onDisk, now, "disk")
-        }
+        const cached = yield* fresh(key, ttlSeconds)
+        if (Option.isSome(cached)) return cached.value
       }
       const fetched = yield* Effect.exit(
         singleFlight(
@@ -276,7 +290,7 @@ export const make = Effect.fnUntraced(function* (options: Options = {}) {
       })
     })
 
-  return DiscoveryCache.of({ file, get, peek, invalidate })
+  return DiscoveryCache.of({ file, get, fresh, peek, invalidate })
 })
 
 export const layer = (options: Options = {}): Layer.Layer<DiscoveryCache> => Layer.effect(DiscoveryCache, make(options))

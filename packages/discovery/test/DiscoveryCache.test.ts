@@ -5,7 +5,7 @@ import { Catalog as EmulatorCatalog, startEmulator } from "@clawrock/bedrock-emu
 import { ConfigSchema } from "@clawrock/config-schema"
 import { BedrockClients } from "@clawrock/credentials"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { TestClock } from "effect/testing"
 import { afterAll, beforeAll } from "vitest"
 import * as Discovery from "../src/Discovery.js"
@@ -34,14 +34,16 @@ const tempStateDir = Effect.acquireRelease(
   (dir) => Effect.promise(() => fs.rm(dir, { recursive: true, force: true }))
 )
 
+const discoveryConfig = (config: Record<string, unknown> = {}) =>
+  Effect.runSync(
+    ConfigSchema.decodeConfig({ models: { bedrockDiscovery: { enabled: true, refreshInterval: 60, ...config } } })
+  ).models.bedrockDiscovery
+
 /** A discovery layer as a separate process would build it: its own memory, the shared state dir. */
 const discoveryLayer = (target: Emulator, stateDir: string, config: Record<string, unknown> = {}) =>
-  Discovery.layer(
-    Effect.runSync(
-      ConfigSchema.decodeConfig({ models: { bedrockDiscovery: { enabled: true, refreshInterval: 60, ...config } } })
-    ).models.bedrockDiscovery,
-    { stateDir }
-  ).pipe(Layer.provide(BedrockClients.layerFromEnv({ env: envFor(target), maxAttempts: 1 })))
+  Discovery.layer(discoveryConfig(config), { stateDir }).pipe(
+    Layer.provide(BedrockClients.layerFromEnv({ env: envFor(target), maxAttempts: 1 }))
+  )
 
 const discover = (options?: Discovery.DiscoverOptions) =>
   Discovery.BedrockDiscovery.use((service) => service.discover(options))
@@ -229,6 +231,40 @@ describe("DiscoveryCache service", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.effect(
+    "fresh serves a fresh entry from memory or disk without fetching, and nothing expired or from the future",
+    () =>
+      Effect.gen(function* () {
+        const stateDir = yield* tempStateDir
+        const freshIn = (ttlSeconds: number) =>
+          Effect.provide(
+            DiscoveryCache.DiscoveryCache.use((cache) => cache.fresh("k", ttlSeconds)),
+            DiscoveryCache.layer({ stateDir })
+          )
+        assert.isTrue(Option.isNone(yield* freshIn(60)))
+        yield* TestClock.adjust("1 hour")
+        const inMemory = yield* Effect.provide(
+          DiscoveryCache.DiscoveryCache.use((cache) =>
+            Effect.andThen(cache.get("k", Effect.succeed(models), options), cache.fresh("k", 60))
+          ),
+          DiscoveryCache.layer({ stateDir })
+        )
+        assert.strictEqual(Option.getOrThrow(inMemory).source, "memory")
+
+        yield* TestClock.adjust("59 seconds")
+        const onDisk = Option.getOrThrow(yield* freshIn(60))
+        assert.strictEqual(onDisk.source, "disk")
+        assert.strictEqual(onDisk.ageSeconds, 59)
+        assert.isFalse(onDisk.stale)
+        assert.deepStrictEqual(onDisk.models, models)
+        assert.isTrue(Option.isNone(yield* freshIn(0)))
+        yield* TestClock.adjust("1 second")
+        assert.isTrue(Option.isNone(yield* freshIn(60)))
+        yield* TestClock.setTime(0)
+        assert.isTrue(Option.isNone(yield* freshIn(60)))
+      }).pipe(Effect.scoped)
+  )
+
   it.effect("does not trust an entry stamped in the future by a skewed clock", () =>
     Effect.gen(function* () {
       const stateDir = yield* tempStateDir
@@ -263,4 +299,34 @@ describe("DiscoveryCache.keyOf", () => {
     assert.notStrictEqual(DiscoveryCache.keyOf(base), DiscoveryCache.keyOf({ ...base, defaultMaxTokens: 8192 }))
     assert.notStrictEqual(DiscoveryCache.keyOf(base), DiscoveryCache.keyOf({ ...base, providerFilter: ["anthropic"] }))
   })
+})
+
+describe("Discovery.cached", () => {
+  it.effect("answers from the cache file alone while the entry is fresh, only when the config enables discovery", () =>
+    Effect.gen(function* () {
+      emulator.clearLog()
+      const stateDir = yield* tempStateDir
+      const env = { ...envFor(emulator), OPENCLAW_STATE_DIR: stateDir }
+      const config = discoveryConfig()
+      assert.isTrue(Option.isNone(yield* Discovery.cached(config, { env })))
+
+      const written = yield* discover().pipe(Effect.provide(discoveryLayer(emulator, stateDir)))
+      yield* TestClock.adjust("30 seconds")
+      const cached = yield* Discovery.cached(config, { env })
+      assert.deepStrictEqual(Option.getOrThrow(cached), { ...written, source: "disk", ageSeconds: 30 })
+      assert.deepStrictEqual(
+        Option.getOrThrow(yield* Discovery.cached(config, { env: {}, stateDir })),
+        Option.getOrThrow(yield* Discovery.cached(discoveryConfig({ region: "us-east-1" }), { env: {}, stateDir }))
+      )
+      assert.deepStrictEqual(counts(emulator), { foundationModels: 1, inferenceProfiles: 1 })
+
+      // Another region is another key; `enabled` unset needs the credentials check; 0 turns caching off.
+      assert.isTrue(Option.isNone(yield* Discovery.cached(config, { env: { ...env, AWS_REGION: "eu-west-1" } })))
+      const { enabled: _enabled, ...silent } = config
+      assert.isTrue(Option.isNone(yield* Discovery.cached(silent, { env })))
+      assert.isTrue(Option.isNone(yield* Discovery.cached(discoveryConfig({ refreshInterval: 0 }), { env })))
+      yield* TestClock.adjust("30 seconds")
+      assert.isTrue(Option.isNone(yield* Discovery.cached(config, { env })))
+    }).pipe(Effect.scoped)
+  )
 })
