@@ -1,8 +1,7 @@
 /**
- * Hands events from the SDK read loop (plain promises) to a Stream's pull. A waiting pull is resumed in a
- * microtask with everything buffered so far, so the consumer fiber runs right after the producer's current
- * step instead of after a scheduler hop through the event loop (which lets the socket deliver smaller chunks
- * and costs the SDK's decoder more per event).
+ * Hands events from the SDK read loop (plain promises) to a Stream's pull. A waiting pull is resumed once the
+ * producer's current burst is over (`setImmediate`: the SDK decodes a whole network chunk in microtasks first),
+ * with everything buffered so far, so the Stream machinery runs once per chunk rather than once per event.
  */
 import { Cause, Channel, Effect, type Pull, type Scope, Stream } from "effect"
 import type { NonEmptyReadonlyArray } from "effect/Array"
@@ -40,7 +39,7 @@ class Handoff<A, E> {
   private wake(): void {
     if (this.waiting === undefined || this.scheduled) return
     this.scheduled = true
-    queueMicrotask(this.flush)
+    setImmediate(this.flush)
   }
 
   private readonly flush = (): void => {
