@@ -1,13 +1,12 @@
 /**
  * The discovery result for the CLI, cheapest source first. When discovery is on in the config and the shared cache
- * file holds a fresh entry for this (region, filter, defaults) key, that entry is the answer and no AWS code is
- * loaded at all; otherwise `BedrockDiscovery` runs (loaded on demand, with the AWS SDK) and decides — including
- * whether credentials resolve when `enabled` is unset.
+ * file holds a fresh entry for this (region, filter, defaults) key, that entry is the answer (`Discovery.cached`) and
+ * no AWS code is loaded at all; otherwise `BedrockDiscovery` runs (loaded on demand, with the AWS SDK) and decides —
+ * including whether credentials resolve when `enabled` is unset.
  */
-import { ConfigFile, type ConfigSchema } from "@clawrock/config-schema"
+import type { ConfigSchema } from "@clawrock/config-schema"
 import { Region } from "@clawrock/credentials"
-import { type Discovery, DiscoveryCache } from "@clawrock/discovery"
-import * as Clock from "effect/Clock"
+import { Discovery } from "@clawrock/discovery"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { spinner } from "./terminal.js"
@@ -16,29 +15,6 @@ export interface Options {
   readonly refresh: boolean
   readonly env: Record<string, string | undefined>
 }
-
-const fromCache = (config: ConfigSchema.BedrockDiscoveryConfig, env: Options["env"]) =>
-  Effect.gen(function* () {
-    const region = config.region ?? (yield* Region.resolveRegion({ env }))
-    const cache = yield* DiscoveryCache.DiscoveryCache
-    const entry = yield* cache.peek(DiscoveryCache.keyOf({ ...config, region }))
-    const now = yield* Clock.currentTimeMillis
-    // Fresh the way DiscoveryCache judges it: younger than the TTL, and not stamped in the future by a skewed clock.
-    return Option.filter(entry, (e) => now >= e.cachedAt && now - e.cachedAt < config.refreshInterval * 1000).pipe(
-      Option.map(
-        (e): Discovery.DiscoveryResult => ({
-          enabled: true,
-          enabledReason: "enabled in config",
-          region,
-          models: e.models,
-          cachedAt: e.cachedAt,
-          ageSeconds: Math.max(0, Math.floor((now - e.cachedAt) / 1000)),
-          source: "disk",
-          stale: false
-        })
-      )
-    )
-  }).pipe(Effect.provide(DiscoveryCache.layer({ stateDir: ConfigFile.resolveStateDir(env) })))
 
 /** BedrockDiscovery itself, loaded on demand with the AWS SDK, over clients and credentials from `env`. */
 const fromBedrock = (config: ConfigSchema.BedrockDiscoveryConfig, options: Options) =>
@@ -60,9 +36,8 @@ export const discoverVia = <R>(
   ) => Effect.Effect<Discovery.DiscoveryResult, Discovery.DiscoveryError, R>
 ): Effect.Effect<Discovery.DiscoveryResult, Discovery.DiscoveryError, R> =>
   Effect.gen(function* () {
-    // Only an explicit `enabled: true` may skip the credentials check that BedrockDiscovery makes when it is unset.
-    if (config.enabled === true && config.refreshInterval > 0 && !options.refresh) {
-      const cached = yield* fromCache(config, options.env)
+    if (!options.refresh) {
+      const cached = yield* Discovery.cached(config, { env: options.env })
       if (Option.isSome(cached)) return cached.value
     }
     return yield* Effect.scoped(Effect.andThen(spinner("Discovering Bedrock models…"), viaBedrock(config, options)))
