@@ -37,24 +37,6 @@ const effectModuleImports: esbuild.Plugin = {
   }
 }
 
-/**
- * `@effect/platform-node`'s file system imports `node:crypto` at the top only to name temp files, and initialising
- * node:crypto costs ~10 ms on every run that reads openclaw.json. Load it when a temp file is made instead.
- */
-const cryptoImport = 'import * as Crypto from "node:crypto";'
-const lazyCryptoInFileSystem: esbuild.Plugin = {
-  name: "lazy-crypto-in-file-system",
-  setup(build) {
-    build.onLoad({ filter: /[\\/]@effect[\\/]platform-node-shared[\\/]dist[\\/]NodeFileSystem\.js$/ }, async (args) => {
-      const source = await readFile(args.path, "utf8")
-      if (!source.includes(cryptoImport)) throw new Error(`build: ${args.path} no longer has \`${cryptoImport}\``)
-      const lazy =
-        'const Crypto = { randomBytes: (size) => process.getBuiltinModule("node:crypto").randomBytes(size) };'
-      return { contents: source.replace(cryptoImport, lazy), loader: "js" }
-    })
-  }
-}
-
 await rm(new URL("chunks/", outdir), { recursive: true, force: true })
 
 const result = await esbuild.build({
@@ -73,7 +55,7 @@ const result = await esbuild.build({
   sourcemap: "linked",
   legalComments: "none",
   metafile: true,
-  plugins: [effectModuleImports, lazyCryptoInFileSystem],
+  plugins: [effectModuleImports],
   logLevel: "warning",
   // Upstream bundles keep bare imports of side-effect-free AWS packages; dropping them is what we want.
   logOverride: { "ignored-bare-import": "silent" },
