@@ -81,11 +81,11 @@ export async function run(): Promise<BenchReport> {
       times[index]!.push(elapsed)
     }
     // One untimed round warms the OS file cache and Node's compile cache.
-    cases.forEach((_, index) => spawnSync(process.execPath, cases[index]!.command, { env, stdio: "ignore" }))
+    for (const entry of cases) spawnSync(process.execPath, entry.command, { env, stdio: "ignore" })
     const deadline = performance.now() + BUDGET_MS
     let rounds = 0
     while (rounds < ROUNDS && performance.now() < deadline) {
-      cases.forEach((_, index) => time(index))
+      for (let index = 0; index < cases.length; index++) time(index)
       rounds++
     }
 
