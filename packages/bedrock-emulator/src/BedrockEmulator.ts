@@ -83,6 +83,13 @@ export interface Emulator {
   readonly region: string
   /** A key pair the emulator accepts. */
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string }
+  /**
+   * The environment that points the unmodified AWS SDK (and any program reading the standard variables) at this
+   * emulator: the first accepted key pair (with its session token, if it has one), the emulator's region, the
+   * Bedrock, Bedrock Runtime and STS endpoint URLs, and `AWS_EC2_METADATA_DISABLED` so no client waits on a real
+   * instance metadata service.
+   */
+  readonly awsEnv: Readonly<Record<string, string>>
   /** A bearer token (Bedrock API key) the emulator accepts. */
   readonly apiKey: string
   /** Base URL of the fake instance metadata service (for `AWS_EC2_METADATA_SERVICE_ENDPOINT`). */
@@ -310,10 +317,21 @@ const launch = async (options: Options): Promise<Emulator & { close(): Promise<v
       ecs = { endpoint, authToken }
     }
     const first = configured[0]!
+    const url = urlOf(host, port)
     return {
-      url: urlOf(host, port),
+      url,
       region,
       credentials: { accessKeyId: first.accessKeyId, secretAccessKey: first.secretAccessKey },
+      awsEnv: {
+        AWS_ACCESS_KEY_ID: first.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: first.secretAccessKey,
+        ...(first.sessionToken === undefined ? {} : { AWS_SESSION_TOKEN: first.sessionToken }),
+        AWS_REGION: region,
+        AWS_ENDPOINT_URL_BEDROCK: url,
+        AWS_ENDPOINT_URL_BEDROCK_RUNTIME: url,
+        AWS_ENDPOINT_URL_STS: url,
+        AWS_EC2_METADATA_DISABLED: "true"
+      },
       apiKey: apiKeys[0]!,
       ...(imds === undefined ? {} : { imdsUrl: imds.url }),
       ...(ecs === undefined ? {} : { ecsUrl: ecs.endpoint.url, ecsAuthToken: ecs.authToken }),
