@@ -45,13 +45,7 @@ export async function run(): Promise<BenchReport> {
       HOME: home,
       OPENCLAW_STATE_DIR: stateDir,
       NO_COLOR: "1",
-      AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,
-      AWS_REGION: "us-east-1",
-      AWS_ENDPOINT_URL_BEDROCK: emulator.url,
-      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
-      AWS_ENDPOINT_URL_STS: emulator.url,
-      AWS_EC2_METADATA_DISABLED: "true"
+      ...emulator.awsEnv
     }
     await mkdir(stateDir, { recursive: true })
     await writeFile(

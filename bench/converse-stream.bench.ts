@@ -83,24 +83,20 @@ const startEmulatorProcess = async () => {
   const child = fork(join(here, "src/converse-stream/emulator-process.ts"), [], {
     stdio: ["ignore", "ignore", "inherit", "ipc"]
   })
-  const info = await new Promise<{ url: string; credentials: { accessKeyId: string; secretAccessKey: string } }>(
-    (resolve, reject) => {
-      child.once("message", (message) => resolve(message as never))
-      child.once("exit", (code) => reject(new Error(`emulator process exited with ${code}`)))
-    }
-  )
+  const info = await new Promise<{
+    url: string
+    credentials: { accessKeyId: string; secretAccessKey: string }
+    awsEnv: Readonly<Record<string, string>>
+  }>((resolve, reject) => {
+    child.once("message", (message) => resolve(message as never))
+    child.once("exit", (code) => reject(new Error(`emulator process exited with ${code}`)))
+  })
   return { ...info, stop: () => child.disconnect() }
 }
 
 export async function run(): Promise<BenchReport> {
   const emulator = await startEmulatorProcess()
-  const env: Record<string, string | undefined> = {
-    AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,
-    AWS_REGION: "us-east-1",
-    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
-    AWS_EC2_METADATA_DISABLED: "true"
-  }
+  const env = emulator.awsEnv
   // pi-ai reads its credentials and region from process.env.
   const saved = { ...process.env }
   Object.assign(process.env, env)

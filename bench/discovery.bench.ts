@@ -44,13 +44,7 @@ const timeEach = async (runs: number, once: () => Promise<unknown>): Promise<num
 export async function run(): Promise<BenchReport> {
   const emulator = await startEmulator()
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), "clawrock-discovery-bench-"))
-  const env = {
-    AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,
-    AWS_REGION: emulator.region,
-    AWS_ENDPOINT_URL_BEDROCK: emulator.url,
-    AWS_EC2_METADATA_DISABLED: "true"
-  }
+  const env = emulator.awsEnv
   const decoded = await Effect.runPromise(
     ConfigSchema.decodeConfig({ models: { bedrockDiscovery: { enabled: true, refreshInterval: 3600 } } })
   )

@@ -99,13 +99,10 @@ export async function run(): Promise<BenchReport> {
   if (model === undefined) throw new Error("the emulator catalog has no on-demand streaming Claude model")
   // Both sides authenticate with a Bedrock API key: SigV4 signing and verification would dominate the CPU of this
   // one-machine setup and hide what the gateway itself costs.
+  const { AWS_ACCESS_KEY_ID: _keyId, AWS_SECRET_ACCESS_KEY: _secret, ...emulatorWithoutKeys } = emulator.awsEnv
   const env = {
+    ...emulatorWithoutKeys,
     AWS_BEARER_TOKEN_BEDROCK: emulator.apiKey,
-    AWS_REGION: "us-east-1",
-    AWS_ENDPOINT_URL_BEDROCK: emulator.url,
-    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
-    AWS_ENDPOINT_URL_STS: emulator.url,
-    AWS_EC2_METADATA_DISABLED: "true",
     OPENCLAW_STATE_DIR: "/tmp/clawrock-gateway-bench",
     HOME: "/tmp/clawrock-gateway-bench"
   }

@@ -66,16 +66,7 @@ const emulatorEnv = (
 ): Record<string, string | undefined> => {
   // Drop every AWS_* setting so nothing of the real account leaks into the emulator's clients.
   const kept = Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("AWS_")))
-  return {
-    ...kept,
-    AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,
-    AWS_REGION: emulator.region,
-    AWS_ENDPOINT_URL_BEDROCK: emulator.url,
-    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
-    AWS_ENDPOINT_URL_STS: emulator.url,
-    AWS_EC2_METADATA_DISABLED: "true"
-  }
+  return { ...kept, ...emulator.awsEnv }
 }
 
 const remoteImagePolicy = (

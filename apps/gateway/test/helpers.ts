@@ -21,13 +21,7 @@ export interface Harness {
 }
 
 export const emulatorEnv = (emulator: Emulator, stateDir: string): Record<string, string> => ({
-  AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,
-  AWS_REGION: "us-east-1",
-  AWS_ENDPOINT_URL_BEDROCK: emulator.url,
-  AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
-  AWS_ENDPOINT_URL_STS: emulator.url,
-  AWS_EC2_METADATA_DISABLED: "true",
+  ...emulator.awsEnv,
   OPENCLAW_STATE_DIR: stateDir,
   HOME: stateDir,
   OPENCLAW_GATEWAY_TOKEN: token

@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { startEmulator } from "@clawrock/bedrock-emulator"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { awsEnv, type Env, type Home, makeHome, run } from "./harness.js"
+import { type Env, type Home, makeHome, run } from "./harness.js"
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
 afterAll(() => emulator.close())
 beforeEach(async () => {
   home = await makeHome()
-  env = { ...home.env, ...awsEnv(emulator) }
+  env = { ...home.env, ...emulator.awsEnv }
   await home.writeConfig("{ models: { bedrockDiscovery: { enabled: true } } }")
   emulator.clearLog()
 })

@@ -75,19 +75,3 @@ export const makeHome = async (): Promise<Home> => {
     remove: () => rm(dir, { recursive: true, force: true })
   }
 }
-
-export interface EmulatorLike {
-  readonly url: string
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string }
-}
-
-/** AWS credentials, region and every endpoint pointed at an in-process bedrock-emulator (see CONTRACTS.md). */
-export const awsEnv = (emulator: EmulatorLike): Env => ({
-  AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,
-  AWS_REGION: "us-east-1",
-  AWS_ENDPOINT_URL_BEDROCK: emulator.url,
-  AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
-  AWS_ENDPOINT_URL_STS: emulator.url,
-  AWS_EC2_METADATA_DISABLED: "true"
-})

@@ -1,6 +1,6 @@
 import { startEmulator } from "@clawrock/bedrock-emulator"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { awsEnv, type Env, type Home, makeHome, run } from "./harness.js"
+import { type Env, type Home, makeHome, run } from "./harness.js"
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>
 
@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => emulator.close())
 beforeEach(async () => {
   home = await makeHome()
-  env = { ...home.env, ...awsEnv(emulator) }
+  env = { ...home.env, ...emulator.awsEnv }
   emulator.clearLog()
 })
 afterEach(() => home.remove())

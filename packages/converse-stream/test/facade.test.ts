@@ -2,7 +2,7 @@ import { startEmulator } from "@clawrock/bedrock-emulator"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { AssistantEvent } from "../src/Events.js"
 import { completeConverse, disposeConverse, streamConverse } from "../src/facade.js"
-import { ask, claude, converseRequests, envOf } from "./helpers.js"
+import { ask, claude, converseRequests } from "./helpers.js"
 
 type Started = Awaited<ReturnType<typeof startEmulator>>
 
@@ -11,7 +11,7 @@ let env: Record<string, string>
 
 beforeAll(async () => {
   emulator = await startEmulator()
-  env = envOf(emulator)
+  env = emulator.awsEnv
 })
 
 afterAll(async () => {
@@ -78,10 +78,10 @@ describe("streamConverse", () => {
 
 describe("without credentials", () => {
   it("fails with Credentials and says what was tried", async () => {
+    // The emulator's environment with its key pair taken out, and no shared files to fall back on.
+    const { AWS_ACCESS_KEY_ID: _keyId, AWS_SECRET_ACCESS_KEY: _secret, ...withoutKeys } = emulator.awsEnv
     const bare = {
-      AWS_REGION: "us-east-1",
-      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
-      AWS_EC2_METADATA_DISABLED: "true",
+      ...withoutKeys,
       AWS_CONFIG_FILE: "/nonexistent/config",
       AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials",
       HOME: "/nonexistent"

@@ -8,24 +8,13 @@ import type { AssistantEvent, Context as Conversation, Message, Tool } from "../
 
 export type Emulator = BedrockEmulator.Emulator
 
-/** The environment every client of these tests is built from: the emulator's endpoint and keys, nothing else. */
-export const envOf = (emulator: Emulator): Record<string, string> => ({
-  AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,
-  AWS_REGION: "us-east-1",
-  AWS_ENDPOINT_URL_BEDROCK: emulator.url,
-  AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
-  AWS_ENDPOINT_URL_STS: emulator.url,
-  AWS_EC2_METADATA_DISABLED: "true"
-})
-
 /** The emulator plus the ConverseStream service over real SDK clients pointed at it. */
 export const TestLayer: Layer.Layer<
   BedrockEmulator.BedrockEmulator | ConverseStream.ConverseStream,
   BedrockEmulator.EmulatorError
 > = Layer.unwrap(
   Effect.map(BedrockEmulator.BedrockEmulator, (emulator) =>
-    ConverseStream.layer().pipe(Layer.provide(BedrockClients.layerFromEnv({ env: envOf(emulator) })))
+    ConverseStream.layer().pipe(Layer.provide(BedrockClients.layerFromEnv({ env: emulator.awsEnv })))
   )
 ).pipe(Layer.provideMerge(BedrockEmulator.layer()))
 

@@ -7,16 +7,6 @@ import { vi } from "vitest"
 import packageJson from "../package.json" with { type: "json" }
 import { BedrockClients, createBedrockClients } from "../src/index.js"
 
-const emulatorEnv = (emulator: BedrockEmulator.Emulator) => ({
-  AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,
-  AWS_REGION: "us-east-1",
-  AWS_ENDPOINT_URL_BEDROCK: emulator.url,
-  AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
-  AWS_ENDPOINT_URL_STS: emulator.url,
-  AWS_EC2_METADATA_DISABLED: "true"
-})
-
 const converse = (modelId: string, text: string) =>
   new ConverseCommand({ modelId, messages: [{ role: "user", content: [{ text }] }] })
 
@@ -38,9 +28,7 @@ describe("BedrockClients", () => {
     Effect.gen(function* () {
       const emulator = yield* BedrockEmulator.start()
       const modelId = emulator.catalog.inferenceProfiles[0]!.inferenceProfileId
-      const output = yield* withClients(emulatorEnv(emulator), (clients) =>
-        clients.runtime().send(converse(modelId, "hi"))
-      )
+      const output = yield* withClients(emulator.awsEnv, (clients) => clients.runtime().send(converse(modelId, "hi")))
       assert.isDefined(output.output?.message)
       const entry = lastRuntimeEntry(emulator)
       assert.deepInclude(entry, { operation: "Converse", httpVersion: "2", auth: "sigv4", status: 200 })
@@ -52,7 +40,7 @@ describe("BedrockClients", () => {
     Effect.gen(function* () {
       const emulator = yield* BedrockEmulator.start()
       const modelId = emulator.catalog.inferenceProfiles[0]!.inferenceProfileId
-      const env = { ...emulatorEnv(emulator), AWS_BEARER_TOKEN_BEDROCK: emulator.apiKey }
+      const env = { ...emulator.awsEnv, AWS_BEARER_TOKEN_BEDROCK: emulator.apiKey }
       yield* withClients(env, async (clients) => {
         const response = await clients
           .runtime()
@@ -74,7 +62,7 @@ describe("BedrockClients", () => {
     Effect.gen(function* () {
       const emulator = yield* BedrockEmulator.start()
       const modelId = emulator.catalog.inferenceProfiles[0]!.inferenceProfileId
-      const env = { ...emulatorEnv(emulator), AWS_BEARER_TOKEN_BEDROCK: "ABSK-not-a-key-the-emulator-knows" }
+      const env = { ...emulator.awsEnv, AWS_BEARER_TOKEN_BEDROCK: "ABSK-not-a-key-the-emulator-knows" }
       const error = yield* withClients(env, (clients) =>
         clients
           .runtime()
@@ -94,7 +82,7 @@ describe("BedrockClients", () => {
       const emulator = yield* BedrockEmulator.start()
       const modelId = emulator.catalog.inferenceProfiles[0]!.inferenceProfileId
       const models = yield* withClients(
-        emulatorEnv(emulator),
+        emulator.awsEnv,
         async (clients) => {
           await clients.runtime().send(converse(modelId, "hi"))
           return clients.control().send(new ListFoundationModelsCommand({}))
@@ -113,7 +101,7 @@ describe("BedrockClients", () => {
   it.live("AWS_ENDPOINT_URL alone points both planes at the emulator", () =>
     Effect.gen(function* () {
       const emulator = yield* BedrockEmulator.start()
-      const { AWS_ENDPOINT_URL_BEDROCK: _c, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: _r, ...rest } = emulatorEnv(emulator)
+      const { AWS_ENDPOINT_URL_BEDROCK: _c, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: _r, ...rest } = emulator.awsEnv
       const env = { ...rest, AWS_ENDPOINT_URL: emulator.url }
       const modelId = emulator.catalog.inferenceProfiles[0]!.inferenceProfileId
       yield* withClients(env, async (clients) => {
@@ -138,7 +126,7 @@ describe("BedrockClients", () => {
   it.live("a provider's custom baseUrl is the runtime endpoint; a regional baseUrl sets the client's region", () =>
     Effect.gen(function* () {
       const emulator = yield* BedrockEmulator.start()
-      const { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: _r, ...env } = emulatorEnv(emulator)
+      const { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: _r, ...env } = emulator.awsEnv
       const modelId = emulator.catalog.inferenceProfiles[0]!.inferenceProfileId
       yield* withClients(env, async (clients) => {
         const target = { baseUrl: emulator.url }
@@ -164,7 +152,7 @@ describe("BedrockClients", () => {
       vi.stubEnv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "http://127.0.0.1:9")
       vi.stubEnv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
       vi.stubEnv("AWS_REGION", "eu-west-3")
-      yield* withClients(emulatorEnv(emulator), (clients) => clients.runtime().send(converse(modelId, "hi"))).pipe(
+      yield* withClients(emulator.awsEnv, (clients) => clients.runtime().send(converse(modelId, "hi"))).pipe(
         Effect.ensuring(Effect.sync(() => vi.unstubAllEnvs()))
       )
       assert.deepInclude(lastRuntimeEntry(emulator), { auth: "sigv4", status: 200 })
@@ -178,7 +166,7 @@ describe("BedrockClients", () => {
           const emulator = yield* BedrockEmulator.start()
           const modelId = emulator.catalog.inferenceProfiles[0]!.inferenceProfileId
           const status = yield* withClients(
-            { ...emulatorEnv(emulator), ...env },
+            { ...emulator.awsEnv, ...env },
             (clients) =>
               clients
                 .runtime()
@@ -204,7 +192,7 @@ describe("BedrockClients", () => {
     Effect.gen(function* () {
       const emulator = yield* BedrockEmulator.start()
       const modelId = emulator.catalog.inferenceProfiles[0]!.inferenceProfileId
-      const agents = yield* withClients(emulatorEnv(emulator), async (clients) => {
+      const agents = yield* withClients(emulator.awsEnv, async (clients) => {
         const seen: Array<string> = []
         const runtime = clients.runtime()
         runtime.middlewareStack.add(
@@ -227,7 +215,7 @@ describe("BedrockClients", () => {
     Effect.gen(function* () {
       const emulator = yield* BedrockEmulator.start()
       const modelId = emulator.catalog.inferenceProfiles[0]!.inferenceProfileId
-      const clients = yield* Effect.promise(() => createBedrockClients({ env: emulatorEnv(emulator) }))
+      const clients = yield* Effect.promise(() => createBedrockClients({ env: emulator.awsEnv }))
       assert.strictEqual(clients.region, "us-east-1")
       yield* Effect.promise(() => clients.runtime().send(converse(modelId, "hi")))
       yield* Effect.promise(() => clients.close())

@@ -3,14 +3,6 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { BedrockClients, Identity } from "../src/index.js"
 
-const emulatorEnv = (emulator: BedrockEmulator.Emulator) => ({
-  AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,
-  AWS_REGION: "us-east-1",
-  AWS_ENDPOINT_URL_STS: emulator.url,
-  AWS_EC2_METADATA_DISABLED: "true"
-})
-
 const whoami = (env: Record<string, string | undefined>, options?: Identity.WhoamiOptions) =>
   Identity.whoami(options).pipe(Effect.result, Effect.provide(BedrockClients.layerFromEnv({ env })))
 
@@ -18,7 +10,7 @@ describe("Identity.whoami", () => {
   it.live("answers STS GetCallerIdentity for the resolved credentials", () =>
     Effect.gen(function* () {
       const emulator = yield* BedrockEmulator.start()
-      const result = yield* whoami(emulatorEnv(emulator))
+      const result = yield* whoami(emulator.awsEnv)
       assert.strictEqual(result._tag, "Success")
       if (result._tag !== "Success") return
       assert.strictEqual(result.success.account, "123456789012")
@@ -31,7 +23,7 @@ describe("Identity.whoami", () => {
     Effect.gen(function* () {
       const emulator = yield* BedrockEmulator.start()
       const wrongSecret = "wrong/Secret+PLANTED/wJalrXUtnFEMIK7MDENG"
-      const result = yield* whoami({ ...emulatorEnv(emulator), AWS_SECRET_ACCESS_KEY: wrongSecret })
+      const result = yield* whoami({ ...emulator.awsEnv, AWS_SECRET_ACCESS_KEY: wrongSecret })
       assert.strictEqual(result._tag === "Failure" && result.failure.reason, "Rejected")
       const message = result._tag === "Failure" ? result.failure.message : ""
       assert.notInclude(message, wrongSecret)
@@ -41,7 +33,7 @@ describe("Identity.whoami", () => {
   it.live("a bearer token is not an STS identity, and no request is made", () =>
     Effect.gen(function* () {
       const emulator = yield* BedrockEmulator.start()
-      const result = yield* whoami({ ...emulatorEnv(emulator), AWS_BEARER_TOKEN_BEDROCK: emulator.apiKey })
+      const result = yield* whoami({ ...emulator.awsEnv, AWS_BEARER_TOKEN_BEDROCK: emulator.apiKey })
       assert.strictEqual(result._tag === "Failure" && result.failure.reason, "BearerToken")
       assert.notInclude(result._tag === "Failure" ? result.failure.message : "", emulator.apiKey)
       assert.deepStrictEqual(emulator.requests(), [])
@@ -52,7 +44,7 @@ describe("Identity.whoami", () => {
     Effect.gen(function* () {
       const emulator = yield* BedrockEmulator.start()
       const closedPort = "http://127.0.0.1:9"
-      const result = yield* whoami({ ...emulatorEnv(emulator), AWS_ENDPOINT_URL_STS: closedPort }, { timeoutMs: 2000 })
+      const result = yield* whoami({ ...emulator.awsEnv, AWS_ENDPOINT_URL_STS: closedPort }, { timeoutMs: 2000 })
       assert.strictEqual(result._tag === "Failure" && result.failure.reason, "Network")
       assert.include(result._tag === "Failure" ? result.failure.message : "", closedPort)
     })

@@ -12,16 +12,6 @@ import * as KnownModels from "../src/KnownModels.js"
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>
 
-const envFor = (emulator: Emulator) => ({
-  AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,
-  AWS_REGION: "us-east-1",
-  AWS_ENDPOINT_URL_BEDROCK: emulator.url,
-  AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
-  AWS_ENDPOINT_URL_STS: emulator.url,
-  AWS_EC2_METADATA_DISABLED: "true"
-})
-
 const decodeDiscovery = (raw: Record<string, unknown>) =>
   Effect.runSync(ConfigSchema.decodeConfig({ models: { bedrockDiscovery: raw } })).models.bedrockDiscovery
 
@@ -52,14 +42,19 @@ afterAll(async () => {
   await fs.rm(stateDir, { recursive: true, force: true })
 })
 
-const discover = (emulator: Emulator, config: Record<string, unknown>, options: Discovery.Options = {}) =>
+/** Discovery over SDK clients built from `env` (an emulator's `awsEnv`, or one changed on purpose). */
+const discover = (
+  env: Readonly<Record<string, string>>,
+  config: Record<string, unknown>,
+  options: Discovery.Options = {}
+) =>
   Effect.gen(function* () {
     const service = yield* Discovery.BedrockDiscovery
     return yield* service.discover()
   }).pipe(
     Effect.provide(
       Discovery.layer(decodeDiscovery({ refreshInterval: 0, ...config }), { stateDir, ...options }).pipe(
-        Layer.provide(BedrockClients.layerFromEnv({ env: envFor(emulator), maxAttempts: 1 }))
+        Layer.provide(BedrockClients.layerFromEnv({ env, maxAttempts: 1 }))
       )
     )
   )
@@ -84,7 +79,7 @@ describe("BedrockDiscovery against the emulator", () => {
       }
       const emulator = yield* Effect.promise(() => startEmulator({ catalog }))
       yield* Effect.addFinalizer(() => Effect.promise(() => emulator.close()))
-      const result = yield* discover(emulator, { enabled: true })
+      const result = yield* discover(emulator.awsEnv, { enabled: true })
       const ids = new Set(result.models.map((m) => m.id))
       for (const summary of catalog.foundationModels) {
         assert.strictEqual(ids.has(summary.modelId!), isKept(summary), summary.modelId)
@@ -99,7 +94,7 @@ describe("BedrockDiscovery against the emulator", () => {
 
   it.live("filters by provider name or id prefix, case-insensitively, profiles included", () =>
     Effect.gen(function* () {
-      const byName = yield* discover(shared, { enabled: true, providerFilter: ["ANTHROPIC"] })
+      const byName = yield* discover(shared.awsEnv, { enabled: true, providerFilter: ["ANTHROPIC"] })
       const anthropic = EmulatorCatalog.defaultFoundationModels.filter(
         (m) => isKept(m) && m.providerName?.toLowerCase() === "anthropic"
       )
@@ -117,7 +112,7 @@ describe("BedrockDiscovery against the emulator", () => {
       )
 
       const prefix = "amazon.nova"
-      const byPrefix = yield* discover(shared, { enabled: true, providerFilter: ["Amazon.Nova"] })
+      const byPrefix = yield* discover(shared.awsEnv, { enabled: true, providerFilter: ["Amazon.Nova"] })
       const nova = EmulatorCatalog.defaultFoundationModels.filter((m) => isKept(m) && m.modelId!.startsWith(prefix))
       assert.isAbove(nova.length, 0)
       assert.sameMembers(
@@ -131,7 +126,7 @@ describe("BedrockDiscovery against the emulator", () => {
   it.live("reads every page of ListInferenceProfiles", () =>
     Effect.gen(function* () {
       shared.clearLog()
-      const result = yield* discover(shared, { enabled: true }, { pageSize: 2 })
+      const result = yield* discover(shared.awsEnv, { enabled: true }, { pageSize: 2 })
       const pages = shared.requests().filter((r) => r.operation === "ListInferenceProfiles")
       assert.isAbove(pages.length, 1)
       const keptBases = new Set(EmulatorCatalog.defaultFoundationModels.filter(isKept).map((m) => m.modelId!))
@@ -148,7 +143,7 @@ describe("BedrockDiscovery against the emulator", () => {
 
   it.live("gives each inference profile its base model's capabilities and marks profile-only bases", () =>
     Effect.gen(function* () {
-      const result = yield* discover(shared, { enabled: true })
+      const result = yield* discover(shared.awsEnv, { enabled: true })
       const byId = new Map(result.models.map((m) => [m.id, m]))
       const profiles = result.models.filter((m) => m.inferenceProfile?.profileId !== undefined)
       assert.isAbove(profiles.length, 0)
@@ -191,7 +186,11 @@ describe("BedrockDiscovery against the emulator", () => {
       }
       const emulator = yield* Effect.promise(() => startEmulator({ catalog }))
       yield* Effect.addFinalizer(() => Effect.promise(() => emulator.close()))
-      const result = yield* discover(emulator, { enabled: true, defaultContextWindow: 12_345, defaultMaxTokens: 678 })
+      const result = yield* discover(emulator.awsEnv, {
+        enabled: true,
+        defaultContextWindow: 12_345,
+        defaultMaxTokens: 678
+      })
       let known = 0
       for (const model of result.models) {
         // A profile (even an application profile with an opaque id) carries its base model's limits.
@@ -223,12 +222,12 @@ describe("BedrockDiscovery against the emulator", () => {
   it.live("is off when the config says so, and on when credentials resolve and the config is silent", () =>
     Effect.gen(function* () {
       shared.clearLog()
-      const off = yield* discover(shared, { enabled: false })
+      const off = yield* discover(shared.awsEnv, { enabled: false })
       assert.deepStrictEqual([off.enabled, off.source, off.models.length], [false, "disabled", 0])
       assert.strictEqual(off.enabledReason, "disabled in config")
       assert.strictEqual(shared.requests().length, 0)
 
-      const auto = yield* discover(shared, {})
+      const auto = yield* discover(shared.awsEnv, {})
       assert.isTrue(auto.enabled)
       assert.include(auto.enabledReason, "credentials available")
       assert.isAbove(auto.models.length, 0)
@@ -264,7 +263,10 @@ describe("BedrockDiscovery against the emulator", () => {
       const emulator = yield* Effect.promise(() => startEmulator({ region: "eu-west-1" }))
       yield* Effect.addFinalizer(() => Effect.promise(() => emulator.close()))
       // The environment says us-east-1; the request must be signed for eu-west-1 or the emulator refuses it.
-      const regional = yield* discover(emulator, { enabled: true, region: "eu-west-1" })
+      const regional = yield* discover(
+        { ...emulator.awsEnv, AWS_REGION: "us-east-1" },
+        { enabled: true, region: "eu-west-1" }
+      )
       assert.strictEqual(regional.region, "eu-west-1")
       assert.isAbove(regional.models.length, 0)
     }).pipe(Effect.scoped)
@@ -278,7 +280,16 @@ describe("BedrockDiscovery against the emulator", () => {
         })
       )
       yield* Effect.addFinalizer(() => Effect.promise(() => emulator.close()))
-      const error = yield* Effect.flip(discover({ ...emulator, credentials: shared.credentials }, { enabled: true }))
+      const error = yield* Effect.flip(
+        discover(
+          {
+            ...emulator.awsEnv,
+            AWS_ACCESS_KEY_ID: shared.credentials.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: shared.credentials.secretAccessKey
+          },
+          { enabled: true }
+        )
+      )
       assert.strictEqual(error._tag, "DiscoveryError")
       assert.strictEqual(error.reason, "AccessDenied")
       assert.isFalse(error.retryable)

@@ -21,14 +21,6 @@ afterAll(async () => {
   await emulator?.close()
 })
 
-const envFor = (target: Emulator) => ({
-  AWS_ACCESS_KEY_ID: target.credentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: target.credentials.secretAccessKey,
-  AWS_REGION: "us-east-1",
-  AWS_ENDPOINT_URL_BEDROCK: target.url,
-  AWS_EC2_METADATA_DISABLED: "true"
-})
-
 const tempStateDir = Effect.acquireRelease(
   Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "clawrock-discovery-cache-"))),
   (dir) => Effect.promise(() => fs.rm(dir, { recursive: true, force: true }))
@@ -42,7 +34,7 @@ const discoveryConfig = (config: Record<string, unknown> = {}) =>
 /** A discovery layer as a separate process would build it: its own memory, the shared state dir. */
 const discoveryLayer = (target: Emulator, stateDir: string, config: Record<string, unknown> = {}) =>
   Discovery.layer(discoveryConfig(config), { stateDir }).pipe(
-    Layer.provide(BedrockClients.layerFromEnv({ env: envFor(target), maxAttempts: 1 }))
+    Layer.provide(BedrockClients.layerFromEnv({ env: target.awsEnv, maxAttempts: 1 }))
   )
 
 const discover = (options?: Discovery.DiscoverOptions) =>
@@ -306,7 +298,7 @@ describe("Discovery.cached", () => {
     Effect.gen(function* () {
       emulator.clearLog()
       const stateDir = yield* tempStateDir
-      const env = { ...envFor(emulator), OPENCLAW_STATE_DIR: stateDir }
+      const env = { ...emulator.awsEnv, OPENCLAW_STATE_DIR: stateDir }
       const config = discoveryConfig()
       assert.isTrue(Option.isNone(yield* Discovery.cached(config, { env })))
 

@@ -12,14 +12,7 @@ let env: Record<string, string>
 beforeAll(async () => {
   emulator = await startEmulator()
   stateDir = await fs.mkdtemp(path.join(os.tmpdir(), "clawrock-discovery-facade-"))
-  env = {
-    AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,
-    AWS_REGION: "us-east-1",
-    AWS_ENDPOINT_URL_BEDROCK: emulator.url,
-    AWS_EC2_METADATA_DISABLED: "true",
-    OPENCLAW_STATE_DIR: stateDir
-  }
+  env = { ...emulator.awsEnv, OPENCLAW_STATE_DIR: stateDir }
 })
 afterAll(async () => {
   await emulator?.close()
