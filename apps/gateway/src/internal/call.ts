@@ -1,6 +1,6 @@
 /** What both API dialects translate a request into: the model name asked for and a converse-stream call. */
 import type { ConfigSchema } from "@clawrock/config-schema"
-import { Capabilities, type ConverseStream, type Events } from "@clawrock/converse-stream"
+import { Capabilities, type ConverseStream, Events } from "@clawrock/converse-stream"
 import { Effect, type Schema, SchemaIssue } from "effect"
 import { type ApiError, invalidRequest } from "../ApiError.js"
 
@@ -105,14 +105,7 @@ export const historyAssistant = (
   api: "bedrock-converse-stream",
   provider: "amazon-bedrock",
   model,
-  usage: {
-    input: 0,
-    output: 0,
-    cacheRead: 0,
-    cacheWrite: 0,
-    totalTokens: 0,
-    cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 }
-  },
+  usage: Events.emptyUsage(),
   stopReason: "stop",
   timestamp: 0
 })
