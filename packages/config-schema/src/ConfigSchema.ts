@@ -41,6 +41,14 @@ export const DISCOVERY_DEFAULTS = {
 
 export const GATEWAY_DEFAULTS = { port: 18789, bind: "127.0.0.1" } as const
 
+/** `gateway.remoteImages` defaults: remote image URLs off, no host allowed, a 5 MiB cap and a 5 s timeout per image. */
+export const REMOTE_IMAGES_DEFAULTS = {
+  enabled: false,
+  allowHosts: [] as ReadonlyArray<string>,
+  maxBytes: 5 * 1024 * 1024,
+  timeoutMs: 5_000
+} as const
+
 // ---------------------------------------------------------------------------------------------------------------
 // Building blocks
 // ---------------------------------------------------------------------------------------------------------------
@@ -293,6 +301,34 @@ export const AgentDefaults = Schema.StructWithRest(Schema.Struct({ model: Schema
 export const AgentsConfig = Schema.StructWithRest(Schema.Struct({ defaults: Schema.optionalKey(AgentDefaults) }), Rest)
 export type AgentsConfig = typeof AgentsConfig.Type
 
+const hostLabel = "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+/** A host name or IPv4 address, optionally `*.` + a domain (its subdomains), or an IPv6 address without brackets. */
+const AllowedHost = Schema.String.check(
+  Schema.isPattern(
+    new RegExp(`^(?:\\*\\.)?${hostLabel}(?:\\.${hostLabel})*$|^[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*$`, "u"),
+    {
+      message: "expected a host name such as images.example.com or *.example.com (no scheme, port or path)"
+    }
+  )
+)
+
+/** `gateway.remoteImages`: whether and from where the gateway fetches `http(s)` image URLs sent in chat requests. */
+export const RemoteImagesConfig = Schema.Struct({
+  enabled: Schema.Boolean.annotate({
+    description: "Fetch remote http(s) image URLs in chat requests (default false: data URLs only)"
+  }).pipe(withDefault(REMOTE_IMAGES_DEFAULTS.enabled)),
+  allowHosts: Schema.mutable(Schema.Array(AllowedHost))
+    .annotate({ description: "Hosts allowed to serve images: images.example.com, or *.example.com for its subdomains" })
+    .pipe(withDefault([])),
+  maxBytes: PositiveInt.annotate({
+    description: `Largest image fetched, in bytes (default ${REMOTE_IMAGES_DEFAULTS.maxBytes})`
+  }).pipe(withDefault(REMOTE_IMAGES_DEFAULTS.maxBytes)),
+  timeoutMs: PositiveInt.annotate({
+    description: `Time allowed to fetch one image, in milliseconds (default ${REMOTE_IMAGES_DEFAULTS.timeoutMs})`
+  }).pipe(withDefault(REMOTE_IMAGES_DEFAULTS.timeoutMs))
+})
+export interface RemoteImagesConfig extends Schema.Schema.Type<typeof RemoteImagesConfig> {}
+
 export const GatewayConfig = Schema.Struct({
   port: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 }))
     .annotate({ description: `TCP port (default ${GATEWAY_DEFAULTS.port})` })
@@ -301,7 +337,8 @@ export const GatewayConfig = Schema.Struct({
     withDefault(GATEWAY_DEFAULTS.bind)
   ),
   mode: Schema.optionalKey(Schema.String),
-  auth: Schema.optionalKey(Schema.Struct({ token: Schema.optionalKey(Secret) }))
+  auth: Schema.optionalKey(Schema.Struct({ token: Schema.optionalKey(Secret) })),
+  remoteImages: RemoteImagesConfig.pipe(withDefault({}))
 })
 export interface GatewayConfig extends Schema.Schema.Type<typeof GatewayConfig> {}
 

@@ -112,7 +112,11 @@ describe("defaults", () => {
         }
       })
       expect(config.models.bedrockDiscovery.enabled).toBeUndefined()
-      expect(config.gateway).toStrictEqual({ port: 18789, bind: "127.0.0.1" })
+      expect(config.gateway).toStrictEqual({
+        port: 18789,
+        bind: "127.0.0.1",
+        remoteImages: { enabled: false, allowHosts: [], maxBytes: 5 * 1024 * 1024, timeoutMs: 5000 }
+      })
       expect(config.agents).toBeUndefined()
     })
   )
@@ -250,6 +254,58 @@ describe("validation", () => {
       expect(error.reason).toBe("Invalid")
       expect(error.file).toBe("/etc/openclaw.json")
       expect(error.message).toContain("/etc/openclaw.json")
+    })
+  )
+})
+
+describe("gateway.remoteImages", () => {
+  it.effect("keeps what is set and fills the rest with the gateway's image-guard defaults", () =>
+    Effect.gen(function* () {
+      const config = yield* decodeText(
+        `{ gateway: { remoteImages: { enabled: true, allowHosts: ["images.example.com", "*.cdn.example", "127.0.0.1", "::1"] } } }`
+      )
+      expect(config.gateway.remoteImages).toStrictEqual({
+        enabled: true,
+        allowHosts: ["images.example.com", "*.cdn.example", "127.0.0.1", "::1"],
+        maxBytes: ConfigSchema.REMOTE_IMAGES_DEFAULTS.maxBytes,
+        timeoutMs: ConfigSchema.REMOTE_IMAGES_DEFAULTS.timeoutMs
+      })
+      const tuned = yield* decodeText(`{ gateway: { remoteImages: { maxBytes: 1024, timeoutMs: 250 } } }`)
+      expect(tuned.gateway.remoteImages).toStrictEqual({
+        enabled: false,
+        allowHosts: [],
+        maxBytes: 1024,
+        timeoutMs: 250
+      })
+    })
+  )
+
+  it.effect("rejects a typo'd key, a bad host and non-positive limits, each at its path", () =>
+    Effect.gen(function* () {
+      const error = yield* failureOf(`{
+        gateway: {
+          remoteImages: {
+            enable: true,
+            allowHosts: ["https://images.example.com/", "images.example.com:443", "ok.example.com"],
+            maxBytes: 0,
+            timeoutMs: 1.5,
+          },
+        },
+      }`)
+      const byPath = new Map(error.issues!.map((issue) => [issue.path, issue.message]))
+      expect([...byPath.keys()].sort()).toStrictEqual([
+        "gateway.remoteImages.allowHosts[0]",
+        "gateway.remoteImages.allowHosts[1]",
+        "gateway.remoteImages.enable",
+        "gateway.remoteImages.maxBytes",
+        "gateway.remoteImages.timeoutMs"
+      ])
+      expect(byPath.get("gateway.remoteImages.enable")).toBe(
+        "unknown key (allowed here: enabled, allowHosts, maxBytes, timeoutMs)"
+      )
+      expect(byPath.get("gateway.remoteImages.allowHosts[0]")).toContain("expected a host name")
+      expect(error.message).toContain("- gateway.remoteImages.enable: unknown key")
+      expect(error.message).toContain("- gateway.remoteImages.maxBytes: ")
     })
   )
 })

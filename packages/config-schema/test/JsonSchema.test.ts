@@ -10,6 +10,7 @@ type Node = {
   readonly anyOf?: Array<Node>
   readonly description?: string
   readonly enum?: Array<unknown>
+  readonly pattern?: string
 }
 
 const at = (node: Node, ...keys: Array<string>): Node =>
@@ -41,6 +42,13 @@ describe("JsonSchema", () => {
     const gateway = at(document, "gateway")
     expect(Object.keys(gateway.properties ?? {})).toStrictEqual(Object.keys(ConfigSchema.GatewayConfig.fields))
     expect(at(gateway, "auth", "token").type).toBe("string")
+    const remoteImages = at(gateway, "remoteImages")
+    expect(Object.keys(remoteImages.properties ?? {})).toStrictEqual(
+      Object.keys(ConfigSchema.RemoteImagesConfig.fields)
+    )
+    expect(remoteImages.additionalProperties).toBe(false)
+    expect(at(remoteImages, "maxBytes").type).toBe("integer")
+    expect(at(remoteImages, "allowHosts", "[]").pattern).toBeTypeOf("string")
 
     const model = at(document, "models", "providers")
     const provider = (model.additionalProperties ?? {}) as Node
