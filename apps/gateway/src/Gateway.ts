@@ -16,7 +16,7 @@ import { Catalog, Discovery } from "@clawrock/discovery"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Context, Effect, Layer, Schema, type Scope } from "effect"
 import * as Auth from "./Auth.js"
-import * as Images from "./Images.js"
+import type * as Images from "./Images.js"
 import * as Metrics from "./Metrics.js"
 import * as Models from "./Models.js"
 import * as Server from "./Server.js"
@@ -37,7 +37,10 @@ export interface GatewayOptions {
   readonly drainTimeoutMs?: number
   /** converse-stream's retries of one model before its first token (default 3 attempts, 500 ms doubling backoff) */
   readonly retry?: ConverseStream.StreamOptions["retry"]
-  /** remote image URLs; default off. `OPENCLAW_GATEWAY_IMAGE_HOSTS` (comma-separated hosts) also turns them on. */
+  /**
+   * remote image URLs; default off. Each setting given here wins over `OPENCLAW_GATEWAY_IMAGE_HOSTS` (comma-separated
+   * hosts: turns them on for those hosts), which wins over `gateway.remoteImages` in the config file.
+   */
   readonly remoteImages?: Partial<Images.RemoteImagePolicy>
 }
 
@@ -69,16 +72,18 @@ const emulatorEnv = (
   return { ...kept, ...emulator.awsEnv }
 }
 
+/** The config file's `gateway.remoteImages` (already defaulted), then the environment's hosts, then explicit options. */
 const remoteImagePolicy = (
-  options: Partial<Images.RemoteImagePolicy> | undefined,
-  env: Record<string, string | undefined>
+  configured: ConfigSchema.RemoteImagesConfig,
+  env: Record<string, string | undefined>,
+  options: Partial<Images.RemoteImagePolicy> | undefined
 ): Images.RemoteImagePolicy => {
   const hosts = (env.OPENCLAW_GATEWAY_IMAGE_HOSTS ?? "")
     .split(",")
     .map((host) => host.trim())
     .filter((host) => host !== "")
   return {
-    ...Images.defaultPolicy,
+    ...configured,
     ...(hosts.length === 0 ? {} : { enabled: true, allowHosts: hosts }),
     ...options
   }
@@ -206,7 +211,7 @@ export const start = (options: GatewayOptions = {}): Effect.Effect<RunningGatewa
       metrics,
       log,
       limits: { ...Server.defaultLimits, ...options.limits },
-      images: remoteImagePolicy(options.remoteImages, baseEnv),
+      images: remoteImagePolicy(config.gateway.remoteImages, baseEnv, options.remoteImages),
       upstream,
       ...(options.retry === undefined ? {} : { retry: options.retry })
     })

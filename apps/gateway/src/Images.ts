@@ -3,6 +3,7 @@
  * from allow-listed hosts, without following redirects, under a size cap and a timeout (no SSRF into the gateway's
  * network). Bedrock takes image bytes, so a remote image is fetched here and sent inline.
  */
+import { ConfigSchema } from "@clawrock/config-schema"
 import { Effect } from "effect"
 import { type ApiError, invalidRequest } from "./ApiError.js"
 
@@ -20,12 +21,8 @@ export interface RemoteImagePolicy {
   readonly timeoutMs: number
 }
 
-export const defaultPolicy: RemoteImagePolicy = {
-  enabled: false,
-  allowHosts: [],
-  maxBytes: 5 * 1024 * 1024,
-  timeoutMs: 5_000
-}
+/** Off, no host, 5 MiB, 5 s: the same values `gateway.remoteImages` in the config file defaults to. */
+export const defaultPolicy: RemoteImagePolicy = ConfigSchema.REMOTE_IMAGES_DEFAULTS
 
 /** The image formats Bedrock's Converse API accepts. */
 const supportedTypes = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"])

@@ -44,14 +44,18 @@ const pickModels = (emulator: Emulator): { primary: string; fallback: string } =
   return { primary: `amazon-bedrock/${primary}`, fallback: `amazon-bedrock/${fallback}` }
 }
 
-export const startHarness = async (options: Partial<Gateway.GatewayOptions> = {}): Promise<Harness> => {
+/** `fileConfig`: more top-level sections of the harness's `openclaw.json` (e.g. `gateway`), next to its `agents`. */
+export const startHarness = async (
+  options: Partial<Gateway.GatewayOptions> = {},
+  fileConfig: Record<string, unknown> = {}
+): Promise<Harness> => {
   const emulator = await startEmulator()
   const stateDir = await mkdtemp(join(tmpdir(), "gateway-test-"))
   const { primary, fallback } = pickModels(emulator)
   const configPath = join(stateDir, "openclaw.json")
   await writeFile(
     configPath,
-    JSON.stringify({ agents: { defaults: { model: { primary, fallbacks: [fallback] } } } }, null, 2)
+    JSON.stringify({ ...fileConfig, agents: { defaults: { model: { primary, fallbacks: [fallback] } } } }, null, 2)
   )
   const logs: string[] = []
   const gateway = await startGateway({
