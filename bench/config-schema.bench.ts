@@ -6,15 +6,11 @@
  *   vs parse + assign + stringify + plain write (which loses every comment).
  */
 import * as fs from "node:fs/promises"
-import { createRequire } from "node:module"
 import * as os from "node:os"
 import * as path from "node:path"
 import { getConfigValue, loadConfig, setConfigValue } from "@clawrock/config-schema"
-
 // the baseline parses with the same json5 package config-schema uses (OpenClaw's parser too)
-const JSON5 = createRequire(import.meta.resolve("@clawrock/config-schema"))("json5") as {
-  parse: (text: string) => unknown
-}
+import JSON5 from "json5"
 
 interface BenchReport {
   title: string
