@@ -3,11 +3,15 @@
  * FORCE_COLOR / TERM=dumb and whether each stream is a terminal; the spinner only ever runs on a terminal.
  */
 
-import { stripVTControlCharacters } from "node:util"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import pc from "picocolors"
-import yoctoSpinner from "yocto-spinner"
+
+/**
+ * `import … from "node:util"` in an ES module makes Node build its whole export facade, evaluating every lazy
+ * getter of `util` (which loads streams, workers and more) on every start; taking the module object does not.
+ */
+const { stripVTControlCharacters } = process.getBuiltinModule("node:util")
 
 export type Colors = ReturnType<typeof pc.createColors>
 
@@ -57,14 +61,18 @@ export const flush = (stream: NodeJS.WriteStream): Promise<void> =>
 export const spinner = (text: string): Effect.Effect<{ readonly stop: Effect.Effect<void> }, never, Scope.Scope> => {
   if (!stderr.isTTY) return Effect.succeed({ stop: Effect.void })
   return Effect.acquireRelease(
-    Effect.sync(() => {
-      const instance = yoctoSpinner({ text, stream: process.stderr, handleSignals: false }).start()
-      return {
-        stop: Effect.sync(() => {
-          if (instance.isSpinning) instance.clear().stop()
-        })
+    // Loaded here, on a terminal only: it imports `node:process` and `node:tty`, which cost every start otherwise.
+    Effect.map(
+      Effect.promise(() => import("yocto-spinner")),
+      ({ default: yoctoSpinner }) => {
+        const instance = yoctoSpinner({ text, stream: process.stderr, handleSignals: false }).start()
+        return {
+          stop: Effect.sync(() => {
+            if (instance.isSpinning) instance.clear().stop()
+          })
+        }
       }
-    }),
+    ),
     (handle) => handle.stop
   )
 }
