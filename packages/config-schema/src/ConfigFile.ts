@@ -16,7 +16,7 @@ import JSON5 from "json5"
 import { ConfigError, type ConfigIssue, formatIssues } from "./ConfigError.js"
 import * as ConfigPath from "./ConfigPath.js"
 import { decodeConfig, notAnObject, type OpenClawConfig, redactSecrets } from "./ConfigSchema.js"
-import { editText } from "./internal/edit.js"
+import type { Edit } from "./internal/edit.js"
 import { parseJson5 } from "./internal/json5.js"
 import { deepMerge, deleteAt, getAt, isPlainObject, PathProblem, setAt } from "./internal/values.js"
 
@@ -336,7 +336,7 @@ export const make = (options: Options = {}) =>
       path: ConfigPath.Path,
       state: FileState,
       after: Record<string, unknown>,
-      edit: Parameters<typeof editText>[2],
+      edit: Edit,
       dryRun: boolean
     ) =>
       Effect.gen(function* () {
@@ -344,8 +344,10 @@ export const make = (options: Options = {}) =>
         // nothing worth keeping (no file, or just `{}`): start the file in the usual two-space style
         const text = /^\s*(\{\s*\})?\s*$/.test(state.text)
           ? `${JSON.stringify(after, null, 2)}\n`
-          : yield* Effect.try({
-              try: () => {
+          : yield* Effect.tryPromise({
+              // The lossless JSON5 editor loads only when a file is edited: reading the config never needs it.
+              try: async () => {
+                const { editText } = await import("./internal/edit.js")
                 const bom = state.text.startsWith(BOM) ? BOM : ""
                 return bom + editText(state.text.slice(bom.length), path, edit)
               },
