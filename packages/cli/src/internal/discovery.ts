@@ -65,3 +65,17 @@ export const failed = (
     stale: false,
     error
   }))
+
+/** The discovery state as `--json` shows it (models list and models status). */
+export const jsonDiscovery = (result: Discovery.DiscoveryResult) => ({
+  enabled: result.enabled,
+  enabledReason: result.enabledReason,
+  region: result.region,
+  cachedAt: result.cachedAt ?? null,
+  ageSeconds: result.ageSeconds ?? null,
+  source: result.source,
+  stale: result.stale,
+  ...(result.error === undefined
+    ? {}
+    : { error: { reason: result.error.reason, message: result.error.message, retryable: result.error.retryable } })
+})

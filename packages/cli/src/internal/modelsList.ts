@@ -6,7 +6,7 @@ import { Catalog, type Discovery } from "@clawrock/discovery"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as ConfigFileLayer from "./configFile.js"
-import { discover, failed } from "./discovery.js"
+import { discover, failed, jsonDiscovery } from "./discovery.js"
 import { Reported, UsageError } from "./failure.js"
 import { formatAge, formatTokens } from "./format.js"
 import { type Colors, stderr, stdout, table } from "./terminal.js"
@@ -42,19 +42,6 @@ const jsonRow = (entry: Catalog.CatalogEntry) => ({
   missing: entry.tags.includes("missing"),
   cost: entry.model.cost,
   ...(entry.model.inferenceProfile === undefined ? {} : { inferenceProfile: entry.model.inferenceProfile })
-})
-
-const jsonDiscovery = (result: Discovery.DiscoveryResult) => ({
-  enabled: result.enabled,
-  enabledReason: result.enabledReason,
-  region: result.region,
-  cachedAt: result.cachedAt ?? null,
-  ageSeconds: result.ageSeconds ?? null,
-  source: result.source,
-  stale: result.stale,
-  ...(result.error === undefined
-    ? {}
-    : { error: { reason: result.error.reason, message: result.error.message, retryable: result.error.retryable } })
 })
 
 const discoveryNote = (result: Discovery.DiscoveryResult): string => {

@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as ConfigFileLayer from "./configFile.js"
 import * as Bedrock from "./discover.js"
-import { discoverVia, failed } from "./discovery.js"
+import { discoverVia, failed, jsonDiscovery } from "./discovery.js"
 import { formatAge } from "./format.js"
 import { stdout } from "./terminal.js"
 
@@ -75,19 +75,7 @@ export const status = (input: Input) =>
                 : { available: false, label, reason: source.failure.reason, message: source.failure.message },
             region: clients.region,
             endpoints: { control, runtime },
-            discovery: {
-              enabled: result.enabled,
-              enabledReason: result.enabledReason,
-              region: result.region,
-              models: result.models.length,
-              cachedAt: result.cachedAt ?? null,
-              ageSeconds: result.ageSeconds ?? null,
-              source: result.source,
-              stale: result.stale,
-              ...(result.error === undefined
-                ? {}
-                : { error: { reason: result.error.reason, message: result.error.message } })
-            },
+            discovery: { ...jsonDiscovery(result), models: result.models.length },
             ...Option.match(identity, {
               onNone: () => ({}),
               onSome: (outcome) => ({
