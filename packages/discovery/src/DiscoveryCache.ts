@@ -4,7 +4,7 @@
  * share one fetch; a failed refresh serves the last entry (marked stale) together with the error.
  * Time comes from Effect's `Clock`, so `TestClock` drives expiry in tests.
  */
-import * as fs from "node:fs/promises"
+import * as fs from "node:fs"
 import * as path from "node:path"
 import { Clock, Context, Deferred, Effect, Exit, Fiber, Layer, Option, Schema, Semaphore } from "effect"
 import type { ModelDefinition } from "./internal/types.js"
@@ -122,7 +122,11 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
  * pay for decoding every other key. A corrupt or foreign file reads as empty; the next write replaces it.
  */
 const readEntries = (file: string): Effect.Effect<Record<string, unknown>> =>
-  Effect.tryPromise(() => fs.readFile(file, "utf8")).pipe(
+  // The callback API: a warm read (e.g. `openclaw models list`) does not load `fs.promises` and the readline module
+  // it pulls in; only writes use them.
+  Effect.callback<string, NodeJS.ErrnoException>((resume) => {
+    fs.readFile(file, "utf8", (error, text) => resume(error === null ? Effect.succeed(text) : Effect.fail(error)))
+  }).pipe(
     Effect.map((text): Record<string, unknown> => {
       try {
         const json: unknown = JSON.parse(text)
@@ -139,14 +143,14 @@ const readEntries = (file: string): Effect.Effect<Record<string, unknown>> =>
 let tempSequence = 0
 const writeFile = (file: string, entries: Record<string, unknown>): Effect.Effect<void> =>
   Effect.tryPromise(async () => {
-    await fs.mkdir(path.dirname(file), { recursive: true })
+    await fs.promises.mkdir(path.dirname(file), { recursive: true })
     const temp = `${file}.${process.pid}.${++tempSequence}.tmp`
     const content = { version: 1, entries }
     try {
-      await fs.writeFile(temp, `${JSON.stringify(content)}\n`, { mode: 0o600 })
-      await fs.rename(temp, file)
+      await fs.promises.writeFile(temp, `${JSON.stringify(content)}\n`, { mode: 0o600 })
+      await fs.promises.rename(temp, file)
     } catch (error) {
-      await fs.rm(temp, { force: true })
+      await fs.promises.rm(temp, { force: true })
       throw error
     }
   }).pipe(Effect.ignore)
