@@ -3,9 +3,16 @@
  * each command's handler, so the AWS SDK and the gateway load only on the paths that call them.
  */
 import { chmod, readFile, rm } from "node:fs/promises"
+import { builtinModules } from "node:module"
 import * as esbuild from "esbuild"
 
 const outdir = new URL("../dist/", import.meta.url)
+
+/** A change to the text of bundled JavaScript files whose path matches `files`, made as esbuild loads them. */
+interface Rewrite {
+  readonly files: RegExp
+  readonly apply: (source: string, path: string) => string
+}
 
 /**
  * `import { Schema, Effect } from "effect"` in the bundled packages makes esbuild keep every export of those modules
@@ -14,27 +21,49 @@ const outdir = new URL("../dist/", import.meta.url)
  */
 const effectBarrelImport = /import\s*\{([^}]*)\}\s*from\s*"effect";/g
 const functionExports = new Set(["absurd", "cast", "flow", "hole", "identity", "pipe"])
-const effectModuleImports: esbuild.Plugin = {
-  name: "effect-module-imports",
-  setup(build) {
-    build.onLoad({ filter: /[\\/](packages|apps)[\\/][^\\/]+[\\/]dist[\\/][^\\/]+\.js$/ }, async (args) => {
-      const source = await readFile(args.path, "utf8")
-      const contents = source.replace(effectBarrelImport, (_statement, names: string) =>
-        names
-          .split(",")
-          .map((name) => name.trim())
-          .filter((name) => name !== "")
-          .map((name) => {
-            const [imported = name, local = imported] = name.split(/\s+as\s+/)
-            return functionExports.has(imported)
-              ? `import { ${imported} as ${local} } from "effect/Function";`
-              : `import * as ${local} from "effect/${imported}";`
-          })
-          .join("\n")
-      )
-      return { contents, loader: "js" }
+const effectModuleImports: Rewrite = {
+  files: /[\\/](packages|apps)[\\/][^\\/]+[\\/]dist[\\/][^\\/]+\.js$/,
+  apply: (source) =>
+    source.replace(effectBarrelImport, (_statement, names: string) =>
+      names
+        .split(",")
+        .map((name) => name.trim())
+        .filter((name) => name !== "")
+        .map((name) => {
+          const [imported = name, local = imported] = name.split(/\s+as\s+/)
+          return functionExports.has(imported)
+            ? `import { ${imported} as ${local} } from "effect/Function";`
+            : `import * as ${local} from "effect/${imported}";`
+        })
+        .join("\n")
+    )
+}
+
+/**
+ * An ES-module import of a Node built-in (`import * as fs from "node:fs"`) makes Node build the module's export
+ * facade, which reads every lazy property: `node:fs` then loads the promise API, readline and streams, and
+ * `node:util` loads workers, diffing and more — on every start, whatever the code uses. Taking the module object
+ * from `process.getBuiltinModule` reads only the properties the code names.
+ */
+const builtinNames = new Set(builtinModules.map((name) => name.replace(/^node:/, "")))
+const builtinImport =
+  /import\s*(?:(\w+)\s*,?\s*)?(?:\*\s*as\s+(\w+)|\{([^}]*)\})?\s*from\s*["'](?:node:)?([a-z_/0-9]+)["'];?/g
+const builtinsAsModuleObjects: Rewrite = {
+  files: /\.js$/,
+  apply: (source) =>
+    source.replace(builtinImport, (statement, defaultName?: string, namespace?: string, names?: string, id = "") => {
+      if (!builtinNames.has(id) || (defaultName === undefined && namespace === undefined && names === undefined)) {
+        return statement
+      }
+      const module = `globalThis.process.getBuiltinModule(${JSON.stringify(`node:${id}`)})`
+      const bindings = [
+        ...[defaultName, namespace].filter((name) => name !== undefined).map((name) => `const ${name} = ${module};`),
+        ...(names === undefined
+          ? []
+          : [`const { ${names.replace(/\s+as\s+/g, ": ")} } = ${module};`])
+      ]
+      return bindings.join(" ")
     })
-  }
 }
 
 /**
@@ -42,17 +71,47 @@ const effectModuleImports: esbuild.Plugin = {
  * (~9 ms) on every start although only help text measures graphemes. This makes the segmenter on first use.
  */
 const eagerSegmenter = /const graphemeSegmenter = \/\*#__PURE__\*\/new Intl\.Segmenter\(([^)]*)\);/
-const lazyGraphemeSegmenter: esbuild.Plugin = {
-  name: "lazy-grapheme-segmenter",
+const lazyGraphemeSegmenter: Rewrite = {
+  files: /[\\/]effect[\\/]dist[\\/]cli[\\/]CliOutput\.js$/,
+  apply: (source, path) => {
+    if (!eagerSegmenter.test(source)) throw new Error(`build: no eager Intl.Segmenter found in ${path}`)
+    return source.replace(
+      eagerSegmenter,
+      (_declaration, options: string) =>
+        `let segmenter;\nconst graphemeSegmenter = { segment: (text) => (segmenter ??= new Intl.Segmenter(${options})).segment(text) };`
+    )
+  }
+}
+
+/**
+ * `@effect/platform-node`'s file system loads `node:crypto` (OpenSSL start-up, ~8 ms) for temporary file names
+ * alone, so every command that reads a file would pay for it. This loads it when a temporary file is made.
+ */
+const eagerCrypto = 'import * as Crypto from "node:crypto";'
+const lazyCryptoInFileSystem: Rewrite = {
+  files: /[\\/]platform-node-shared[\\/]dist[\\/]NodeFileSystem\.js$/,
+  apply: (source, path) => {
+    const uses = new Set(source.match(/\bCrypto\.\w+/g))
+    if (!source.includes(eagerCrypto) || uses.size !== 1 || !uses.has("Crypto.randomBytes")) {
+      throw new Error(`build: ${path} no longer imports node:crypto for randomBytes alone`)
+    }
+    return source.replace(
+      eagerCrypto,
+      'const Crypto = { randomBytes: (size) => process.getBuiltinModule("node:crypto").randomBytes(size) };'
+    )
+  }
+}
+
+/** Applied in this order: the file-specific patches must see the upstream import statements they look for. */
+const rewrites = [lazyCryptoInFileSystem, lazyGraphemeSegmenter, effectModuleImports, builtinsAsModuleObjects]
+const sourceRewrites: esbuild.Plugin = {
+  name: "source-rewrites",
   setup(build) {
-    build.onLoad({ filter: /[\\/]effect[\\/]dist[\\/]cli[\\/]CliOutput\.js$/ }, async (args) => {
+    build.onLoad({ filter: /\.js$/ }, async (args) => {
+      const matching = rewrites.filter((rewrite) => rewrite.files.test(args.path))
+      if (matching.length === 0) return undefined
       const source = await readFile(args.path, "utf8")
-      if (!eagerSegmenter.test(source)) throw new Error(`build: no eager Intl.Segmenter found in ${args.path}`)
-      const contents = source.replace(
-        eagerSegmenter,
-        (_declaration, options: string) =>
-          `let segmenter;\nconst graphemeSegmenter = { segment: (text) => (segmenter ??= new Intl.Segmenter(${options})).segment(text) };`
-      )
+      const contents = matching.reduce((text, rewrite) => rewrite.apply(text, args.path), source)
       return { contents, loader: "js" }
     })
   }
@@ -76,7 +135,7 @@ const result = await esbuild.build({
   sourcemap: "linked",
   legalComments: "none",
   metafile: true,
-  plugins: [effectModuleImports, lazyGraphemeSegmenter],
+  plugins: [sourceRewrites],
   logLevel: "warning",
   // Upstream bundles keep bare imports of side-effect-free AWS packages; dropping them is what we want.
   logOverride: { "ignored-bare-import": "silent" },

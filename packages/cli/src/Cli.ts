@@ -5,7 +5,6 @@
  */
 
 import * as NodePath from "@effect/platform-node/NodePath"
-import * as NodeStdio from "@effect/platform-node/NodeStdio"
 import * as Cause from "effect/Cause"
 import * as CliConfig from "effect/cli/CliConfig"
 import * as CliOutput from "effect/cli/CliOutput"
@@ -16,6 +15,9 @@ import * as Exit from "effect/Exit"
 import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
 import * as ChildProcessSpawner from "effect/process/ChildProcessSpawner"
+import * as Sink from "effect/Sink"
+import * as Stdio from "effect/Stdio"
+import * as Stream from "effect/Stream"
 import * as Terminal from "effect/Terminal"
 import packageJson from "../package.json" with { type: "json" }
 import * as ChatCommand from "./ChatCommand.js"
@@ -66,16 +68,26 @@ const presenter: CliOutput.Presenter = {
     })
 }
 
-const unavailable = (what: string) => Effect.die(new Error(`${what} is not available to the command parser`))
+const notAvailable = (what: string) => new Error(`${what} is not available to the command parser`)
+const unavailable = (what: string) => Effect.die(notAvailable(what))
 
 /**
- * The services `effect/cli` asks for. Parsing needs paths and stdio only (no file-typed flags, no prompts, no child
- * processes), so the rest are stand-ins that fail loudly if that ever changes: loading Node's file system would
- * initialise node:crypto on every start. Handlers that read files provide the Node file system themselves.
+ * The services `effect/cli` asks for. Parsing needs paths only (arguments come from `main`; no file-typed flags,
+ * prompts or child processes; output goes through the presenter), so the rest are stand-ins that fail loudly if that
+ * ever changes: Node's stdio streams and file system would load `node:stream` and `node:crypto` on every start.
+ * Handlers that read files provide the Node file system themselves.
  */
 const runtimeLayer = Layer.mergeAll(
   NodePath.layer,
-  NodeStdio.layer,
+  Layer.succeed(
+    Stdio.Stdio,
+    Stdio.make({
+      args: unavailable("process.argv"),
+      stdin: Stream.die(notAvailable("standard input")),
+      stdout: () => Sink.die(notAvailable("standard output as a sink")),
+      stderr: () => Sink.die(notAvailable("standard error as a sink"))
+    })
+  ),
   FileSystem.layerNoop({}),
   Layer.succeed(
     Terminal.Terminal,

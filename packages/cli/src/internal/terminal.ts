@@ -77,8 +77,9 @@ export const spinner = (text: string): Effect.Effect<{ readonly stop: Effect.Eff
   )
 }
 
-/** Display width of text that may carry ANSI colour codes. */
-export const visibleLength = (text: string): number => stripVTControlCharacters(text).length
+/** Display width of text that may carry ANSI colour codes (plain text, the common case, skips the scan). */
+export const visibleLength = (text: string): number =>
+  text.includes("\u001b") ? stripVTControlCharacters(text).length : text.length
 
 /** Left-aligned columns separated by two spaces; the last column is not padded. */
 export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
