@@ -58,9 +58,7 @@ const builtinsAsModuleObjects: Rewrite = {
       const module = `globalThis.process.getBuiltinModule(${JSON.stringify(`node:${id}`)})`
       const bindings = [
         ...[defaultName, namespace].filter((name) => name !== undefined).map((name) => `const ${name} = ${module};`),
-        ...(names === undefined
-          ? []
-          : [`const { ${names.replace(/\s+as\s+/g, ": ")} } = ${module};`])
+        ...(names === undefined ? [] : [`const { ${names.replace(/\s+as\s+/g, ": ")} } = ${module};`])
       ]
       return bindings.join(" ")
     })
@@ -148,7 +146,7 @@ const result = await esbuild.build({
 await chmod(new URL("bin.js", outdir), 0o755)
 
 /**
- * The warm `models list` path must not load the AWS SDK: walk the static imports from the chunk of its handler and
+ * The entry (parsing, help, config commands, the warm `models list`) must not load the AWS SDK: walk its static imports and
  * name any AWS module found there.
  */
 const outputs = result.metafile.outputs
@@ -165,8 +163,8 @@ const staticClosure = (start: string): Set<string> => {
   visit(start)
   return seen
 }
-const warmChunk = entryOf("src/internal/modelsList.ts")
-if (warmChunk === undefined) throw new Error("build: no chunk for src/internal/modelsList.ts")
+const warmChunk = entryOf("src/Cli.ts")
+if (warmChunk === undefined) throw new Error("build: no chunk for src/Cli.ts")
 const awsOnWarmPath = [...staticClosure(warmChunk)].flatMap((file) =>
   Object.keys(outputs[file]?.inputs ?? {}).filter((input) => /node_modules\/(@aws-sdk|@smithy)\//.test(input))
 )
@@ -177,7 +175,10 @@ if (awsOnWarmPath.length > 0) {
 }
 
 if (process.argv.includes("--analyze")) {
-  for (const source of ["src/Cli.ts", "src/internal/config.ts", "src/internal/modelsList.ts"]) {
+  const entries = Object.values(outputs).flatMap((output) =>
+    output.entryPoint === undefined ? [] : [output.entryPoint]
+  )
+  for (const source of entries.filter((entry) => entry.startsWith("src/"))) {
     const closure = staticClosure(entryOf(source) ?? "")
     const bytesByPackage = new Map<string, number>()
     for (const file of closure) {

@@ -1,7 +1,8 @@
 /**
  * The `openclaw` command tree and the process runner: parses argv with `effect/cli`, runs the chosen command,
- * turns the outcome into an exit code and a readable message, and interrupts the run on Ctrl-C. Command
- * handlers load their modules on demand, so `--help` and the warm `models list` path stay small.
+ * turns the outcome into an exit code and a readable message, and interrupts the run on Ctrl-C. The config and
+ * `models list` handlers are part of the entry (a warm run then loads fewer chunks); the handlers behind the AWS SDK
+ * (`chat`, `gateway`, `models status`, a discovery fetch) load on demand.
  */
 
 import * as NodePath from "@effect/platform-node/NodePath"

@@ -4,10 +4,8 @@
  */
 import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
+import * as Handlers from "./internal/config.js"
 import { toggle } from "./internal/flags.js"
-import { lazy } from "./internal/lazy.js"
-
-const handlers = () => import("./internal/config.js")
 
 const path = Argument.String("path").pipe(
   Argument.withDescription("Dotted config path, e.g. models.bedrockDiscovery.region or agents.list[0].id")
@@ -15,11 +13,7 @@ const path = Argument.String("path").pipe(
 const json = toggle("json", "Print the result as JSON")
 const dryRun = toggle("dry-run", "Validate the change and show it without writing the file")
 
-export const get = Command.make(
-  "get",
-  { path, json },
-  lazy(handlers, (m) => m.get)
-).pipe(
+export const get = Command.make("get", { path, json }, Handlers.get).pipe(
   Command.withDescription("Print the value at a config path (strings as-is, everything else as JSON)"),
   Command.withExamples([
     { command: "openclaw config get models.bedrockDiscovery", description: "The discovery settings" },
@@ -40,7 +34,7 @@ export const set = Command.make(
     dryRun,
     json
   },
-  lazy(handlers, (m) => m.set)
+  Handlers.set
 ).pipe(
   Command.withDescription(
     "Set the value at a config path, validate the whole file, and write it back keeping comments"
@@ -56,20 +50,12 @@ export const set = Command.make(
   ])
 )
 
-export const unset = Command.make(
-  "unset",
-  { path, dryRun, json },
-  lazy(handlers, (m) => m.unset)
-).pipe(
+export const unset = Command.make("unset", { path, dryRun, json }, Handlers.unset).pipe(
   Command.withDescription("Remove the value at a config path"),
   Command.withExamples([{ command: "openclaw config unset models.bedrockDiscovery.region" }])
 )
 
-export const validate = Command.make(
-  "validate",
-  { json },
-  lazy(handlers, (m) => m.validate)
-).pipe(
+export const validate = Command.make("validate", { json }, Handlers.validate).pipe(
   Command.withDescription("Check the config file against the schema; lists every problem as - <path>: <message>"),
   Command.withExamples([
     { command: "openclaw config validate" },
@@ -77,22 +63,14 @@ export const validate = Command.make(
   ])
 )
 
-export const file = Command.make(
-  "file",
-  {},
-  lazy(handlers, (m) => m.file)
-).pipe(
+export const file = Command.make("file", {}, Handlers.file).pipe(
   Command.withDescription(
     "Print the config file in use ($OPENCLAW_CONFIG_PATH, else $OPENCLAW_STATE_DIR/openclaw.json, else ~/.openclaw/openclaw.json)"
   ),
   Command.withExamples([{ command: '"$EDITOR" "$(openclaw config file)"', description: "Edit it by hand" }])
 )
 
-export const schema = Command.make(
-  "schema",
-  {},
-  lazy(handlers, (m) => m.schema)
-).pipe(
+export const schema = Command.make("schema", {}, Handlers.schema).pipe(
   Command.withDescription(
     "Print the JSON Schema of the sections clawrock validates (models, agents.defaults.model, gateway)"
   ),

@@ -6,6 +6,7 @@ import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import { toggle } from "./internal/flags.js"
 import { lazy } from "./internal/lazy.js"
+import * as ModelsList from "./internal/modelsList.js"
 
 export const list = Command.make(
   "list",
@@ -19,10 +20,7 @@ export const list = Command.make(
     plain: toggle("plain", "Print one provider/model key per line"),
     refresh: toggle("refresh", "Ask Bedrock again instead of using the discovery cache")
   },
-  lazy(
-    () => import("./internal/modelsList.js"),
-    (m) => m.list
-  )
+  ModelsList.list
 ).pipe(
   Command.withDescription("List configured and discovered models: Model, Input, Ctx, Auth, Tags"),
   Command.withExamples([

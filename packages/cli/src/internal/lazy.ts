@@ -1,6 +1,6 @@
 /**
- * Command handlers live in modules loaded on first use, so parsing arguments and printing help never pay
- * for the code (and the AWS SDK) behind the other commands.
+ * Handlers behind the AWS SDK live in modules loaded on first use, so parsing arguments, printing help and the
+ * warm `models list` never pay for that code.
  */
 import * as Effect from "effect/Effect"
 
