@@ -5,6 +5,7 @@
  * - set of an existing value and of a new key: parse, validate, comment-preserving text edit, fsync'd atomic write
  *   vs parse + assign + stringify + plain write (which loses every comment).
  */
+import { readFileSync } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -35,8 +36,22 @@ const timeEach = async (runs: number, once: (i: number) => Promise<unknown>): Pr
   return median(times)
 }
 
+type Tree = Record<string, unknown>
+
+/** One of OpenClaw's documented Bedrock examples, from the files config-schema's tests load. */
+const docExample = (name: "bedrock-discovery" | "bedrock-provider"): Tree =>
+  JSON5.parse(
+    readFileSync(new URL(`../packages/config-schema/test/fixtures/${name}.json5`, import.meta.url), "utf8")
+  ) as Tree
+
+/** `value` as JSON5 text indented to sit `depth` levels deep in the file. */
+const json5At = (value: unknown, depth: number): string =>
+  JSON5.stringify(value, { space: 2, quote: '"' }).replaceAll("\n", `\n${"  ".repeat(depth)}`)
+
 /** A realistic file: the Bedrock documentation's blocks, a dozen more providers, and sections clawrock does not own. */
 const configText = (): string => {
+  const discovery = (docExample("bedrock-discovery").models as Tree).bedrockDiscovery
+  const bedrock = ((docExample("bedrock-provider").models as Tree).providers as Tree)["amazon-bedrock"]
   const providers = Array.from(
     { length: 12 },
     (_, i) => `      // provider ${i}
@@ -53,31 +68,10 @@ const configText = (): string => {
 {
   models: {
     mode: "merge",
-    bedrockDiscovery: {
-      enabled: true,
-      region: "us-east-1",
-      providerFilter: ["anthropic", "amazon"],
-      refreshInterval: 3600, // one hour
-      defaultContextWindow: 32000,
-      defaultMaxTokens: 4096,
-    },
+    // as OpenClaw's Bedrock page documents it
+    bedrockDiscovery: ${json5At(discovery, 2)},
     providers: {
-      "amazon-bedrock": {
-        baseUrl: "https://bedrock-runtime.us-east-1.amazonaws.com",
-        api: "bedrock-converse-stream",
-        auth: "aws-sdk",
-        models: [
-          {
-            id: "us.anthropic.claude-opus-4-6-v1:0",
-            name: "Claude Opus 4.6 (Bedrock)",
-            reasoning: true,
-            input: ["text", "image"],
-            cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-            contextWindow: 200000,
-            maxTokens: 8192,
-          },
-        ],
-      },
+      "amazon-bedrock": ${json5At(bedrock, 3)},
 ${providers}
     },
   },
@@ -96,7 +90,6 @@ ${providers}
 
 /** OpenClaw's edit: parse, assign along the path, stringify, write. */
 const rewrite = async (file: string, keys: string[], value: unknown) => {
-  type Tree = Record<string, unknown>
   const config = JSON5.parse(await fs.readFile(file, "utf8")) as Tree
   let node = config
   for (const key of keys.slice(0, -1)) {

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
 import JSON5 from "json5"
@@ -7,48 +8,11 @@ import { setAt } from "../src/internal/values.js"
 const decodeText = (text: string) => ConfigSchema.decodeConfig(JSON5.parse(text))
 const failureOf = (text: string) => Effect.flip(decodeText(text))
 
-// OpenClaw's Amazon Bedrock page, "Automatic model discovery": the models.bedrockDiscovery block as documented.
-const DISCOVERY_EXAMPLE = `{
-  models: {
-    bedrockDiscovery: {
-      enabled: true,
-      region: "us-east-1",
-      providerFilter: ["anthropic", "amazon"],
-      refreshInterval: 3600,
-      defaultContextWindow: 32000,
-      defaultMaxTokens: 4096,
-    },
-  },
-}`
-
-// OpenClaw's Amazon Bedrock page, "Add a Bedrock provider and model to your config".
-const PROVIDER_EXAMPLE = `{
-  models: {
-    providers: {
-      "amazon-bedrock": {
-        baseUrl: "https://bedrock-runtime.us-east-1.amazonaws.com",
-        api: "bedrock-converse-stream",
-        auth: "aws-sdk",
-        models: [
-          {
-            id: "us.anthropic.claude-opus-4-6-v1:0",
-            name: "Claude Opus 4.6 (Bedrock)",
-            reasoning: true,
-            input: ["text", "image"],
-            cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-            contextWindow: 200000,
-            maxTokens: 8192,
-          },
-        ],
-      },
-    },
-  },
-  agents: {
-    defaults: {
-      model: { primary: "amazon-bedrock/us.anthropic.claude-opus-4-6-v1:0" },
-    },
-  },
-}`
+/** OpenClaw's documented Bedrock examples, kept as files so the config bench builds its file from the same text. */
+const docExample = (name: "bedrock-discovery" | "bedrock-provider"): string =>
+  readFileSync(new URL(`fixtures/${name}.json5`, import.meta.url), "utf8")
+const DISCOVERY_EXAMPLE = docExample("bedrock-discovery")
+const PROVIDER_EXAMPLE = docExample("bedrock-provider")
 
 describe("the seed's examples", () => {
   it.effect("models.bedrockDiscovery loads every documented key", () =>
