@@ -5,6 +5,7 @@
  */
 import type { ConfigSchema } from "@clawrock/config-schema"
 import type { Catalog } from "@clawrock/discovery"
+import * as Arr from "effect/Array"
 import { type ApiError, notFound } from "./ApiError.js"
 
 export const defaultAlias = "openclaw/default"
@@ -35,14 +36,17 @@ const find = (catalog: Catalog.Catalog, requested: string): Catalog.CatalogEntry
 }
 
 /** The models to try for a requested name, in order (more than one only for `openclaw/default` with fallbacks). */
-export const candidates = (catalog: Catalog.Catalog, requested: string): ReadonlyArray<Candidate> | ApiError => {
+export const candidates = (
+  catalog: Catalog.Catalog,
+  requested: string
+): Arr.NonEmptyReadonlyArray<Candidate> | ApiError => {
   if (requested === defaultAlias) {
     const chain = [catalog.defaults.primary, ...catalog.defaults.fallbacks].flatMap((resolution) =>
       resolution?._tag === "Found" && servable(resolution.entry)
         ? [{ ref: resolution.ref, model: resolution.entry.model }]
         : []
     )
-    return chain.length > 0
+    return Arr.isReadonlyArrayNonEmpty(chain)
       ? chain
       : notFound(
           `Model ${defaultAlias} is not set up: set agents.defaults.model in the OpenClaw config to a model from GET /v1/models.`,

@@ -14,6 +14,7 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import type { ConverseStream, Errors, Events } from "@clawrock/converse-stream"
 import type { Catalog } from "@clawrock/discovery"
 import { Effect } from "effect"
+import type * as Arr from "effect/Array"
 import * as AnthropicMessages from "./AnthropicMessages.js"
 import * as ApiError from "./ApiError.js"
 import type * as Auth from "./Auth.js"
@@ -266,90 +267,104 @@ export const make = (deps: Dependencies): Handler => {
     !isLast && !exchange.committed && !error.contentEmitted && error.retryable
 
   /**
+   * Runs `attempt` on each candidate in turn (the requested model, then the configured fallbacks) while holding the
+   * active-streams gauge, and moves on only while the failure is retryable and nothing has reached the client. Gives
+   * the first answer with the candidate and call that produced it, or the last failure.
+   */
+  const firstAnswer = <A>(
+    exchange: Exchange,
+    call: ConverseCall,
+    candidates: Arr.NonEmptyReadonlyArray<Models.Candidate>,
+    attempt: (candidate: Models.Candidate, prepared: PreparedCall) => Effect.Effect<A, Errors.ConverseError>
+  ): Effect.Effect<{ candidate: Models.Candidate; prepared: PreparedCall; answer: A }, Errors.ConverseError> =>
+    Effect.gen(function* () {
+      let index = 0
+      while (true) {
+        const candidate = candidates[index]!
+        const isLast = index === candidates.length - 1
+        exchange.model = candidate.ref
+        const prepared = withRetry(prepareFor(call, candidate.model), isLast, deps.retry)
+        metrics.activeStreams.inc()
+        const result = yield* attempt(candidate, prepared).pipe(
+          Effect.result,
+          Effect.ensuring(Effect.sync(() => metrics.activeStreams.dec()))
+        )
+        if (result._tag === "Success") return { candidate, prepared, answer: result.success }
+        exchange.upstreamRequestId = result.failure.requestId
+        if (!retryable(result.failure, exchange, isLast)) return yield* Effect.fail(result.failure)
+        index++
+      }
+    })
+
+  /**
    * The SSE response. Headers go out with the first content (or a heartbeat once Bedrock answered), so earlier
    * failures stay real HTTP errors and may fall back to the next model. Events arrive through converse-stream's
-   * synchronous `run` callback and are written in batches, one write per turn of the event loop.
+   * synchronous `run` callback and are written in batches, one write per turn of the event loop. A failure after the
+   * headers ends the stream with the dialect's error event.
    */
   const streamResponse = (
     exchange: Exchange,
     dialect: Dialect,
     call: ConverseCall,
-    candidates: ReadonlyArray<Models.Candidate>
+    candidates: Arr.NonEmptyReadonlyArray<Models.Candidate>
   ): Effect.Effect<void, ApiError.ApiError> =>
-    Effect.gen(function* () {
-      for (const [index, candidate] of candidates.entries()) {
-        const isLast = index === candidates.length - 1
-        exchange.model = candidate.ref
-        const prepared = withRetry(prepareFor(call, candidate.model), isLast, deps.retry)
-        const encoder = dialect.encoder(exchange.id, candidate.ref, call, prepared)
-        const pending: Events.AssistantEvent[] = []
-        const onEvent = (event: Events.AssistantEvent): void => {
-          if (!exchange.committed) {
-            if (!contentStarted(event)) {
-              if (event.type === "start") exchange.upstreamAnswered = true
-              pending.push(event)
-              return
-            }
-            commit(exchange)
-            for (const early of pending.splice(0)) exchange.queue(encoder.event(early))
+    firstAnswer(exchange, call, candidates, (candidate, prepared) => {
+      const encoder = dialect.encoder(exchange.id, candidate.ref, call, prepared)
+      const pending: Events.AssistantEvent[] = []
+      const onEvent = (event: Events.AssistantEvent): void => {
+        if (!exchange.committed) {
+          if (!contentStarted(event)) {
+            if (event.type === "start") exchange.upstreamAnswered = true
+            pending.push(event)
+            return
           }
-          if (contentStarted(event)) markFirstToken(exchange)
-          if (event.type === "done") recordUsage(exchange, event.message)
-          exchange.queue(encoder.event(event))
+          commit(exchange)
+          for (const early of pending.splice(0)) exchange.queue(encoder.event(early))
         }
-        metrics.activeStreams.inc()
-        const result = yield* deps.converse
-          .run(candidate.model, prepared.context, prepared.options, onEvent)
-          .pipe(Effect.result, Effect.ensuring(Effect.sync(() => metrics.activeStreams.dec())))
-        if (result._tag === "Failure") {
-          const cause = result.failure.error
-          exchange.upstreamRequestId = cause.requestId
-          if (retryable(cause, exchange, isLast)) continue
-          const error = ApiError.fromConverseError(cause)
-          if (!exchange.committed) return yield* error
-          exchange.errorCode = error.code
-          metrics.errors.inc({ route: exchange.route, type: error.code })
-          exchange.queue(dialect.streamError(error))
-        }
-        exchange.flush()
-        exchange.res.end()
-        return
+        if (contentStarted(event)) markFirstToken(exchange)
+        if (event.type === "done") recordUsage(exchange, event.message)
+        exchange.queue(encoder.event(event))
       }
-    })
+      return deps.converse
+        .run(candidate.model, prepared.context, prepared.options, onEvent)
+        .pipe(Effect.mapError((failure) => failure.error))
+    }).pipe(
+      Effect.catch((cause) => {
+        const error = ApiError.fromConverseError(cause)
+        if (!exchange.committed) return Effect.fail(error)
+        exchange.errorCode = error.code
+        metrics.errors.inc({ route: exchange.route, type: error.code })
+        exchange.queue(dialect.streamError(error))
+        return Effect.void
+      }),
+      Effect.andThen(
+        Effect.sync(() => {
+          exchange.flush()
+          exchange.res.end()
+        })
+      )
+    )
 
   const completeResponse = (
     exchange: Exchange,
     dialect: Dialect,
     call: ConverseCall,
-    candidates: ReadonlyArray<Models.Candidate>
+    candidates: Arr.NonEmptyReadonlyArray<Models.Candidate>
   ): Effect.Effect<void, ApiError.ApiError> =>
-    Effect.gen(function* () {
-      for (const [index, candidate] of candidates.entries()) {
-        const isLast = index === candidates.length - 1
-        exchange.model = candidate.ref
-        const prepared = withRetry(prepareFor(call, candidate.model), isLast, deps.retry)
-        metrics.activeStreams.inc()
-        const result = yield* deps.converse.complete(candidate.model, prepared.context, prepared.options).pipe(
-          Effect.result,
-          Effect.ensuring(
-            Effect.sync(() => {
-              metrics.activeStreams.dec()
-            })
-          )
-        )
-        if (result._tag === "Failure") {
-          exchange.upstreamRequestId = result.failure.requestId
-          if (retryable(result.failure, exchange, isLast)) continue
-          return yield* ApiError.fromConverseError(result.failure)
-        }
-        markFirstToken(exchange)
-        recordUsage(exchange, result.success)
-        sendJson(exchange.res, 200, dialect.body(exchange.id, candidate.ref, result.success, prepared), {
-          "x-request-id": exchange.id
+    firstAnswer(exchange, call, candidates, (candidate, prepared) =>
+      deps.converse.complete(candidate.model, prepared.context, prepared.options)
+    ).pipe(
+      Effect.mapError(ApiError.fromConverseError),
+      Effect.flatMap(({ candidate, prepared, answer }) =>
+        Effect.sync(() => {
+          markFirstToken(exchange)
+          recordUsage(exchange, answer)
+          sendJson(exchange.res, 200, dialect.body(exchange.id, candidate.ref, answer, prepared), {
+            "x-request-id": exchange.id
+          })
         })
-        return
-      }
-    })
+      )
+    )
 
   const converse = (exchange: Exchange, dialect: Dialect): Effect.Effect<void, ApiError.ApiError> =>
     Effect.gen(function* () {
