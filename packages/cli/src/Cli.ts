@@ -26,7 +26,7 @@ import * as ConfigCommand from "./ConfigCommand.js"
 import * as GatewayCommand from "./GatewayCommand.js"
 import { Debug } from "./internal/debug.js"
 import { outcomeOf } from "./internal/failure.js"
-import { flush, stderr, stdout } from "./internal/terminal.js"
+import { stderr, stdout } from "./internal/terminal.js"
 import * as ModelsCommand from "./ModelsCommand.js"
 
 const version: string = packageJson.version
@@ -126,24 +126,17 @@ const run = (args: ReadonlyArray<string>): Promise<number> =>
       process.removeListener("SIGTERM", interrupt)
       if (Exit.isSuccess(exit)) return resolve(0)
       const { exitCode, message } = outcomeOf(exit.cause)
-      if (message !== undefined && debug) {
-        process.stderr.write(Cause.pretty(exit.cause) + "\n")
-      } else if (message !== undefined) {
+      if (message !== undefined) {
         const c = stderr.colors
-        process.stderr.write(`${c.red(c.bold("Error:"))} ${message}\n`)
+        Effect.runSync(stderr.line(debug ? Cause.pretty(exit.cause) : `${c.red(c.bold("Error:"))} ${message}`))
       }
       resolve(exitCode)
     })
   })
 
-/** Entry point of the executable: runs, flushes both streams, then exits with the run's code. */
+/** Entry point of the executable: runs, flushes both outputs, then exits with the run's code. */
 export const main = async (args: ReadonlyArray<string>): Promise<void> => {
-  // `openclaw models list | head -1`: the reader leaving is not an error.
-  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE") throw error
-    process.exit(0)
-  })
   const code = await run(args)
-  await Promise.all([flush(process.stdout), flush(process.stderr)])
+  await Promise.all([stdout.flush(), stderr.flush()])
   process.exit(code)
 }

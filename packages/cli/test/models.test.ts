@@ -180,6 +180,16 @@ describe("openclaw models list", () => {
     expect(table.stdout).toContain(fresh.json.models[0]!.key)
     expect(table.stderr).toMatch(/Bedrock discovery failed in us-east-1: .+ Showing the list cached \d+s ago/)
   })
+  it("when the reader of its output leaves first (| head), ends quietly with exit 0", async () => {
+    await enableDiscovery()
+    const result = await run(["models", "list", "--json"], {
+      env,
+      onSpawn: (child) => {
+        child.stdout?.destroy()
+      }
+    })
+    expect(result).toMatchObject({ code: 0, stderr: "" })
+  })
 })
 
 describe("openclaw models status", () => {

@@ -17,11 +17,27 @@ export type Colors = ReturnType<typeof pc.createColors>
 
 const isSet = (value: string | undefined): value is string => value !== undefined && value.length > 0
 
-const colorEnabled = (stream: NodeJS.WriteStream): boolean => {
+const fs = process.getBuiltinModule("node:fs")
+
+/**
+ * Whether `fd` is a terminal, without asking `process.stdout`/`stderr` (creating them loads Node's net and stream
+ * modules, ~6 ms per start): pipes, files and sockets are ruled out by `fstat`, and only a character device (a
+ * terminal, or /dev/null) is asked of `node:tty`.
+ */
+const isTerminal = (fd: number): boolean => {
+  try {
+    if (!fs.fstatSync(fd).isCharacterDevice()) return false
+  } catch {
+    return false
+  }
+  return process.getBuiltinModule("node:tty").isatty(fd)
+}
+
+const colorEnabled = (isTTY: () => boolean): boolean => {
   const env = process.env
   if (isSet(env.NO_COLOR) || env.TERM === "dumb") return false
   if (isSet(env.FORCE_COLOR) && env.FORCE_COLOR !== "0" && env.FORCE_COLOR.toLowerCase() !== "false") return true
-  return stream.isTTY === true
+  return isTTY()
 }
 
 export interface Output {
@@ -29,30 +45,54 @@ export interface Output {
   readonly colors: Colors
   readonly write: (text: string) => Effect.Effect<void>
   readonly line: (text?: string) => Effect.Effect<void>
+  /** Resolves once everything written has reached the operating system. */
+  readonly flush: () => Promise<void>
 }
 
-const makeOutput = (stream: NodeJS.WriteStream): Output => {
-  const write = (text: string) =>
-    Effect.sync(() => {
-      stream.write(text)
-    })
+/**
+ * Output written straight to the file descriptor. A descriptor someone made non-blocking can refuse a write
+ * (EAGAIN); from then on the Node stream takes over, queueing in order. A reader that left (`openclaw models list |
+ * head -1`) is not an error: the run ends quietly.
+ */
+const makeOutput = (fd: 1 | 2, stream: () => NodeJS.WriteStream): Output => {
+  let fallback: NodeJS.WriteStream | undefined
+  const writeAll = (text: string): void => {
+    if (fallback !== undefined) {
+      fallback.write(text)
+      return
+    }
+    const bytes = Buffer.from(text)
+    let offset = 0
+    try {
+      while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === "EPIPE") process.exit(0)
+      if (code !== "EAGAIN") throw error
+      fallback = stream()
+      fallback.write(bytes.subarray(offset))
+    }
+  }
+  let isTTY: boolean | undefined
+  const terminal = () => (isTTY ??= isTerminal(fd))
+  const write = (text: string) => Effect.sync(() => writeAll(text))
   return {
-    isTTY: stream.isTTY === true,
-    colors: pc.createColors(colorEnabled(stream)),
+    get isTTY() {
+      return terminal()
+    },
+    colors: pc.createColors(colorEnabled(terminal)),
     write,
-    line: (text = "") => write(text + "\n")
+    line: (text = "") => write(text + "\n"),
+    flush: () =>
+      new Promise((resolve) => {
+        if (fallback === undefined || fallback.writableLength === 0) resolve()
+        else fallback.write("", () => resolve())
+      })
   }
 }
 
-export const stdout: Output = makeOutput(process.stdout)
-export const stderr: Output = makeOutput(process.stderr)
-
-/** Waits until everything written so far has reached the operating system. */
-export const flush = (stream: NodeJS.WriteStream): Promise<void> =>
-  new Promise((resolve) => {
-    if (stream.writableLength === 0) resolve()
-    else stream.write("", () => resolve())
-  })
+export const stdout: Output = makeOutput(1, () => process.stdout)
+export const stderr: Output = makeOutput(2, () => process.stderr)
 
 /**
  * Shows a spinner on stderr for the lifetime of the scope (or until `stop` is called), when stderr is a
