@@ -18,7 +18,9 @@ import type { Exchange } from "./internal/exchange.js"
 import { createDualServer } from "./internal/exchange.js"
 import { handleRuntime, runtimeOperation } from "./internal/runtime.js"
 import { isSigV4, verify } from "./internal/sigv4.js"
+import { handleGetRoleCredentials, isSsoRequest, ssoAccessToken } from "./internal/sso.js"
 import {
+  handleAssumeRole,
   handleAssumeRoleWithWebIdentity,
   handleGetCallerIdentity,
   isStsRequest,
@@ -92,6 +94,11 @@ export interface Emulator {
   readonly awsEnv: Readonly<Record<string, string>>
   /** A bearer token (Bedrock API key) the emulator accepts. */
   readonly apiKey: string
+  /**
+   * An IAM Identity Center access token the SSO portal's `GetRoleCredentials` accepts: what `aws sso login` would
+   * have cached for an SSO profile.
+   */
+  readonly ssoAccessToken: string
   /** Base URL of the fake instance metadata service (for `AWS_EC2_METADATA_SERVICE_ENDPOINT`). */
   readonly imdsUrl?: string
   /** Full URI for `AWS_CONTAINER_CREDENTIALS_FULL_URI`. */
@@ -193,6 +200,9 @@ const handle = async (state: EmulatorState, exchange: Exchange): Promise<void> =
   const runtime = runtimeOperation(exchange.method, exchange.rawPath)
   const control = runtime === undefined ? controlOperation(exchange.method, exchange.rawPath) : undefined
   const sts = runtime === undefined && control === undefined && isStsRequest(exchange) ? stsAction(body) : undefined
+  if (runtime === undefined && control === undefined && sts === undefined && isSsoRequest(exchange)) {
+    return handleGetRoleCredentials(state, exchange, startEntry(state, exchange, "sso", "GetRoleCredentials"))
+  }
   const plane = runtime !== undefined ? "runtime" : sts !== undefined ? "sts" : "control"
   const entry = startEntry(state, exchange, plane, runtime ?? control ?? sts ?? "Unknown")
   if (sts === "AssumeRoleWithWebIdentity") return handleAssumeRoleWithWebIdentity(state, exchange, entry, body)
@@ -214,6 +224,7 @@ const handle = async (state: EmulatorState, exchange: Exchange): Promise<void> =
       message: `bedrock-emulator failed: ${(error as Error).message}`
     })
   }
+  if (sts === "AssumeRole") return handleAssumeRole(state, exchange, entry, body)
   if (sts === "GetCallerIdentity") {
     const credential = authorized.credential
     return credential === undefined
@@ -254,6 +265,7 @@ const launch = async (options: Options): Promise<Emulator & { close(): Promise<v
   if (configured.length === 0)
     throw new EmulatorError({ reason: "InvalidOptions", message: "credentials: give at least one key pair" })
   const apiKeys = options.apiKeys ?? [generatedApiKey()]
+  const ssoToken = ssoAccessToken()
   if (apiKeys.length === 0)
     throw new EmulatorError({ reason: "InvalidOptions", message: "apiKeys: give at least one token" })
   const state: EmulatorState = {
@@ -267,7 +279,8 @@ const launch = async (options: Options): Promise<Emulator & { close(): Promise<v
     log: [],
     scenario: options.scenario,
     openStreams: 0,
-    failFirstSeen: new Map()
+    failFirstSeen: new Map(),
+    ssoAccessTokens: new Set([ssoToken])
   }
   const dual = createDualServer((exchange) => {
     handle(state, exchange).catch(() => {
@@ -330,9 +343,11 @@ const launch = async (options: Options): Promise<Emulator & { close(): Promise<v
         AWS_ENDPOINT_URL_BEDROCK: url,
         AWS_ENDPOINT_URL_BEDROCK_RUNTIME: url,
         AWS_ENDPOINT_URL_STS: url,
+        AWS_ENDPOINT_URL_SSO: url,
         AWS_EC2_METADATA_DISABLED: "true"
       },
       apiKey: apiKeys[0]!,
+      ssoAccessToken: ssoToken,
       ...(imds === undefined ? {} : { imdsUrl: imds.url }),
       ...(ecs === undefined ? {} : { ecsUrl: ecs.endpoint.url, ecsAuthToken: ecs.authToken }),
       requests: () => [...state.log],

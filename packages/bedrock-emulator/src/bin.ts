@@ -14,6 +14,7 @@ const main = async (): Promise<void> => {
   const lines = [
     `region ${emulator.region}; accepts access key ${emulator.credentials.accessKeyId}`,
     ...(options.apiKeys === undefined ? [`generated API key: ${emulator.apiKey}`] : []),
+    `SSO access token (for ~/.aws/sso/cache, AWS_ENDPOINT_URL_SSO=${emulator.url}): ${emulator.ssoAccessToken}`,
     ...(emulator.imdsUrl === undefined
       ? []
       : [`instance metadata: AWS_EC2_METADATA_SERVICE_ENDPOINT=${emulator.imdsUrl}`]),

@@ -1,6 +1,17 @@
+import { createHash } from "node:crypto"
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { BedrockRuntimeClient, ConverseCommand } from "@aws-sdk/client-bedrock-runtime"
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts"
-import { fromContainerMetadata, fromHttp, fromInstanceMetadata, fromWebToken } from "@aws-sdk/credential-providers"
+import {
+  fromContainerMetadata,
+  fromHttp,
+  fromInstanceMetadata,
+  fromSSO,
+  fromTemporaryCredentials,
+  fromWebToken
+} from "@aws-sdk/credential-providers"
 import { afterEach, describe, expect, it } from "vitest"
 import type { Emulator, Options } from "../src/BedrockEmulator.js"
 import { startEmulator } from "../src/BedrockEmulator.js"
@@ -89,6 +100,84 @@ describe("instance metadata (IMDS)", () => {
     expect(credentials).toMatchObject(given)
     expect((await runtimeWith(emulator, credentials)).stopReason).toBe("end_turn")
   })
+
+  it("assumes a role for signed callers (a role_arn + source_profile profile) and accepts the credentials", async () => {
+    const emulator = await start({})
+    const credentials = await fromTemporaryCredentials({
+      masterCredentials: emulator.credentials,
+      params: { RoleArn: "arn:aws:iam::123456789012:role/BedrockDev", RoleSessionName: "dev-session" },
+      clientConfig: { region: emulator.region, endpoint: emulator.url }
+    })()
+    expect(credentials.accessKeyId).toMatch(/^ASIA/)
+    expect(emulator.requests()[0]).toMatchObject({
+      operation: "AssumeRole",
+      auth: "sigv4",
+      accessKeyId: credentials.accessKeyId,
+      status: 200
+    })
+    const { Arn } = await sts(emulator, credentials).send(new GetCallerIdentityCommand({}))
+    expect(Arn).toBe("arn:aws:sts::123456789012:assumed-role/BedrockDev/dev-session")
+    expect((await runtimeWith(emulator, credentials)).stopReason).toBe("end_turn")
+  })
+
+  it("refuses AssumeRole signed with an unknown key", async () => {
+    const emulator = await start({})
+    const error = await fromTemporaryCredentials({
+      masterCredentials: { accessKeyId: "AKIAUNKNOWN000000000", secretAccessKey: "nope" },
+      params: { RoleArn: "arn:aws:iam::123456789012:role/BedrockDev", RoleSessionName: "dev-session" },
+      clientConfig: { region: emulator.region, endpoint: emulator.url, maxAttempts: 1 }
+    })().catch((e: Error) => e)
+    expect((error as Error).name).toBe("InvalidClientTokenId")
+  })
+})
+
+describe("SSO portal", () => {
+  const startUrl = "https://example.awsapps.com/start"
+  let home: string | undefined
+  afterEach(async () => {
+    if (home !== undefined) await rm(home, { recursive: true, force: true })
+  })
+
+  /** What `aws sso login` leaves behind: the access token, cached under the sha1 of the start URL. */
+  const cacheToken = async (accessToken: string, expiresInSeconds: number) => {
+    home = await mkdtemp(join(tmpdir(), "emulator-sso-"))
+    process.env.HOME = home
+    const cache = join(home, ".aws", "sso", "cache")
+    await mkdir(cache, { recursive: true })
+    const expiresAt = new Date(Date.now() + expiresInSeconds * 1000).toISOString()
+    await writeFile(
+      join(cache, `${createHash("sha1").update(startUrl).digest("hex")}.json`),
+      JSON.stringify({ accessToken, expiresAt, region: "us-east-1", startUrl })
+    )
+  }
+
+  const ssoProvider = (emulator: Emulator) =>
+    fromSSO({
+      ssoStartUrl: startUrl,
+      ssoAccountId: "123456789012",
+      ssoRegion: "us-east-1",
+      ssoRoleName: "BedrockUser",
+      clientConfig: { endpoint: emulator.url, maxAttempts: 1 }
+    })
+
+  it("trades the cached access token for role credentials the emulator then accepts", async () => {
+    const emulator = await start({})
+    await cacheToken(emulator.ssoAccessToken, 3600)
+    const credentials = await ssoProvider(emulator)()
+    expect(credentials.accessKeyId).toMatch(/^ASIA/)
+    expect(emulator.requests()[0]).toMatchObject({ plane: "sso", operation: "GetRoleCredentials", status: 200 })
+    const { Arn } = await sts(emulator, credentials).send(new GetCallerIdentityCommand({}))
+    expect(Arn).toBe("arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_BedrockUser/sso-user")
+    expect((await runtimeWith(emulator, credentials)).stopReason).toBe("end_turn")
+  })
+
+  it("refuses a token it did not issue as UnauthorizedException", async () => {
+    const emulator = await start({})
+    await cacheToken("aoa-not-from-this-portal", 3600)
+    const error = await ssoProvider(emulator)().catch((e: Error) => e)
+    expect(String((error as Error).message)).toMatch(/Session token not found or invalid/)
+    expect(emulator.requests()[0]).toMatchObject({ plane: "sso", status: 401 })
+  })
 })
 
 describe("container credentials (ECS / EKS)", () => {
@@ -159,5 +248,83 @@ describe("STS", () => {
     const { Arn } = await sts(emulator, credentials).send(new GetCallerIdentityCommand({}))
     expect(Arn).toBe("arn:aws:sts::123456789012:assumed-role/GatewayRole/gateway-pod")
     expect((await runtimeWith(emulator, credentials)).stopReason).toBe("end_turn")
+  })
+
+  it("assumes a role for signed callers (a role_arn + source_profile profile) and accepts the credentials", async () => {
+    const emulator = await start({})
+    const credentials = await fromTemporaryCredentials({
+      masterCredentials: emulator.credentials,
+      params: { RoleArn: "arn:aws:iam::123456789012:role/BedrockDev", RoleSessionName: "dev-session" },
+      clientConfig: { region: emulator.region, endpoint: emulator.url }
+    })()
+    expect(credentials.accessKeyId).toMatch(/^ASIA/)
+    expect(emulator.requests()[0]).toMatchObject({
+      operation: "AssumeRole",
+      auth: "sigv4",
+      accessKeyId: credentials.accessKeyId,
+      status: 200
+    })
+    const { Arn } = await sts(emulator, credentials).send(new GetCallerIdentityCommand({}))
+    expect(Arn).toBe("arn:aws:sts::123456789012:assumed-role/BedrockDev/dev-session")
+    expect((await runtimeWith(emulator, credentials)).stopReason).toBe("end_turn")
+  })
+
+  it("refuses AssumeRole signed with an unknown key", async () => {
+    const emulator = await start({})
+    const error = await fromTemporaryCredentials({
+      masterCredentials: { accessKeyId: "AKIAUNKNOWN000000000", secretAccessKey: "nope" },
+      params: { RoleArn: "arn:aws:iam::123456789012:role/BedrockDev", RoleSessionName: "dev-session" },
+      clientConfig: { region: emulator.region, endpoint: emulator.url, maxAttempts: 1 }
+    })().catch((e: Error) => e)
+    expect((error as Error).name).toBe("InvalidClientTokenId")
+  })
+})
+
+describe("SSO portal", () => {
+  const startUrl = "https://example.awsapps.com/start"
+  let home: string | undefined
+  afterEach(async () => {
+    if (home !== undefined) await rm(home, { recursive: true, force: true })
+  })
+
+  /** What `aws sso login` leaves behind: the access token, cached under the sha1 of the start URL. */
+  const cacheToken = async (accessToken: string, expiresInSeconds: number) => {
+    home = await mkdtemp(join(tmpdir(), "emulator-sso-"))
+    process.env.HOME = home
+    const cache = join(home, ".aws", "sso", "cache")
+    await mkdir(cache, { recursive: true })
+    const expiresAt = new Date(Date.now() + expiresInSeconds * 1000).toISOString()
+    await writeFile(
+      join(cache, `${createHash("sha1").update(startUrl).digest("hex")}.json`),
+      JSON.stringify({ accessToken, expiresAt, region: "us-east-1", startUrl })
+    )
+  }
+
+  const ssoProvider = (emulator: Emulator) =>
+    fromSSO({
+      ssoStartUrl: startUrl,
+      ssoAccountId: "123456789012",
+      ssoRegion: "us-east-1",
+      ssoRoleName: "BedrockUser",
+      clientConfig: { endpoint: emulator.url, maxAttempts: 1 }
+    })
+
+  it("trades the cached access token for role credentials the emulator then accepts", async () => {
+    const emulator = await start({})
+    await cacheToken(emulator.ssoAccessToken, 3600)
+    const credentials = await ssoProvider(emulator)()
+    expect(credentials.accessKeyId).toMatch(/^ASIA/)
+    expect(emulator.requests()[0]).toMatchObject({ plane: "sso", operation: "GetRoleCredentials", status: 200 })
+    const { Arn } = await sts(emulator, credentials).send(new GetCallerIdentityCommand({}))
+    expect(Arn).toBe("arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_BedrockUser/sso-user")
+    expect((await runtimeWith(emulator, credentials)).stopReason).toBe("end_turn")
+  })
+
+  it("refuses a token it did not issue as UnauthorizedException", async () => {
+    const emulator = await start({})
+    await cacheToken("aoa-not-from-this-portal", 3600)
+    const error = await ssoProvider(emulator)().catch((e: Error) => e)
+    expect(String((error as Error).message)).toMatch(/Session token not found or invalid/)
+    expect(emulator.requests()[0]).toMatchObject({ plane: "sso", status: 401 })
   })
 })

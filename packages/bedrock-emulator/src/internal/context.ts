@@ -6,7 +6,7 @@ import type { ConverseRequestInfo, Scenario } from "../Scenario.js"
 import type { Exchange } from "./exchange.js"
 import type { AcceptedCredential } from "./sigv4.js"
 
-export type Plane = "control" | "runtime" | "sts" | "imds" | "ecs"
+export type Plane = "control" | "runtime" | "sts" | "sso" | "imds" | "ecs"
 export type Outcome = "completed" | "rejected" | "client-closed" | "reset" | "open"
 
 export interface RequestLogEntry {
@@ -47,6 +47,8 @@ export interface EmulatorState {
   openStreams: number
   /** Requests seen per `fail-first:*` scenario name. */
   readonly failFirstSeen: Map<string, number>
+  /** SSO access tokens `GetRoleCredentials` accepts. */
+  readonly ssoAccessTokens: ReadonlySet<string>
 }
 
 export const userIdentity = (accessKeyId: string): Identity => ({

@@ -1,7 +1,7 @@
 /**
  * STS on the emulator's port (AWS query protocol: `POST /` with a form body, XML answers):
- * `GetCallerIdentity` (SigV4-signed) and `AssumeRoleWithWebIdentity` (unsigned). Credentials issued by
- * `AssumeRoleWithWebIdentity` are accepted by the emulator afterwards.
+ * `GetCallerIdentity` and `AssumeRole` (SigV4-signed) and `AssumeRoleWithWebIdentity` (unsigned). Credentials
+ * issued by either assume-role call are accepted by the emulator afterwards.
  */
 import { accountId } from "../Catalog.js"
 import type { EmulatorState, Identity, RequestLogEntry } from "./context.js"
@@ -77,6 +77,57 @@ const missing = (name: string) => ({
   message: `1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`
 })
 
+interface RoleRequest {
+  readonly roleName: string
+  readonly sessionName: string
+  readonly durationSeconds: number
+}
+
+/** The parameters both assume-role calls share, validated as STS does; otherwise the error STS answers with. */
+const roleRequest = (params: URLSearchParams): RoleRequest | ReturnType<typeof missing> => {
+  const roleArn = params.get("RoleArn")
+  const sessionName = params.get("RoleSessionName")
+  if (roleArn === null) return missing("roleArn")
+  if (sessionName === null) return missing("roleSessionName")
+  const roleMatch = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(roleArn)
+  if (roleMatch === null) return { status: 400, code: "ValidationError", message: `${roleArn} is invalid` }
+  const durationText = params.get("DurationSeconds")
+  const durationSeconds = durationText === null ? 3600 : Number(durationText)
+  if (!Number.isInteger(durationSeconds) || durationSeconds < 900 || durationSeconds > 43200) {
+    return {
+      status: 400,
+      code: "ValidationError",
+      message: `1 validation error detected: Value '${durationText}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200`
+    }
+  }
+  return { roleName: roleMatch[2]!, sessionName, durationSeconds }
+}
+
+/** Issues (and from now on accepts) credentials for the role; answers with the XML both calls share. */
+const assumeRole = (
+  state: EmulatorState,
+  exchange: Exchange,
+  entry: RequestLogEntry,
+  action: "AssumeRole" | "AssumeRoleWithWebIdentity",
+  request: RoleRequest,
+  extra: { readonly before?: string; readonly after?: string } = {}
+): void => {
+  const identity = roleIdentity(request.roleName, request.sessionName)
+  const credential = temporaryCredential(identity)
+  state.credentials.set(credential.accessKeyId, credential)
+  entry.accessKeyId = credential.accessKeyId
+  const expiration = new Date(Date.now() + request.durationSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z")
+  respondStsResult(
+    exchange,
+    entry,
+    action,
+    (extra.before ?? "") +
+      `    <AssumedRoleUser>\n      <Arn>${escapeXml(identity.arn)}</Arn>\n      <AssumedRoleId>${escapeXml(identity.userId)}</AssumedRoleId>\n    </AssumedRoleUser>\n` +
+      `    <Credentials>\n      <SessionToken>${credential.sessionToken}</SessionToken>\n      <SecretAccessKey>${credential.secretAccessKey}</SecretAccessKey>\n      <Expiration>${expiration}</Expiration>\n      <AccessKeyId>${credential.accessKeyId}</AccessKeyId>\n    </Credentials>\n` +
+      (extra.after ?? "")
+  )
+}
+
 export const handleAssumeRoleWithWebIdentity = (
   state: EmulatorState,
   exchange: Exchange,
@@ -84,39 +135,22 @@ export const handleAssumeRoleWithWebIdentity = (
   body: Buffer
 ) => {
   const params = new URLSearchParams(body.toString("utf8"))
-  const roleArn = params.get("RoleArn")
-  const sessionName = params.get("RoleSessionName")
+  const request = roleRequest(params)
+  if (!("roleName" in request)) return respondStsError(exchange, entry, request)
   const token = params.get("WebIdentityToken")
-  if (roleArn === null) return respondStsError(exchange, entry, missing("roleArn"))
-  if (sessionName === null) return respondStsError(exchange, entry, missing("roleSessionName"))
   if (token === null || token === "") return respondStsError(exchange, entry, missing("webIdentityToken"))
-  const roleMatch = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(roleArn)
-  if (roleMatch === null) {
-    return respondStsError(exchange, entry, { status: 400, code: "ValidationError", message: `${roleArn} is invalid` })
-  }
-  const durationText = params.get("DurationSeconds")
-  const duration = durationText === null ? 3600 : Number(durationText)
-  if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
-    return respondStsError(exchange, entry, {
-      status: 400,
-      code: "ValidationError",
-      message: `1 validation error detected: Value '${durationText}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200`
-    })
-  }
-  const identity = roleIdentity(roleMatch[2]!, sessionName)
-  const credential = temporaryCredential(identity)
-  state.credentials.set(credential.accessKeyId, credential)
-  entry.accessKeyId = credential.accessKeyId
-  const expiration = new Date(Date.now() + duration * 1000).toISOString().replace(/\.\d{3}Z$/, "Z")
   const subject = subjectOf(token) ?? "emulator-subject"
-  respondStsResult(
-    exchange,
-    entry,
-    "AssumeRoleWithWebIdentity",
-    `    <SubjectFromWebIdentityToken>${escapeXml(subject)}</SubjectFromWebIdentityToken>\n` +
-      `    <Audience>sts.amazonaws.com</Audience>\n` +
-      `    <AssumedRoleUser>\n      <Arn>${escapeXml(identity.arn)}</Arn>\n      <AssumedRoleId>${escapeXml(identity.userId)}</AssumedRoleId>\n    </AssumedRoleUser>\n` +
-      `    <Credentials>\n      <SessionToken>${credential.sessionToken}</SessionToken>\n      <SecretAccessKey>${credential.secretAccessKey}</SecretAccessKey>\n      <Expiration>${expiration}</Expiration>\n      <AccessKeyId>${credential.accessKeyId}</AccessKeyId>\n    </Credentials>\n` +
-      `    <Provider>emulator.local</Provider>\n`
-  )
+  assumeRole(state, exchange, entry, "AssumeRoleWithWebIdentity", request, {
+    before:
+      `    <SubjectFromWebIdentityToken>${escapeXml(subject)}</SubjectFromWebIdentityToken>\n` +
+      `    <Audience>sts.amazonaws.com</Audience>\n`,
+    after: `    <Provider>emulator.local</Provider>\n`
+  })
+}
+
+/** `AssumeRole`, signed by the caller's (source profile's) credentials, as a `role_arn` + `source_profile` profile does. */
+export const handleAssumeRole = (state: EmulatorState, exchange: Exchange, entry: RequestLogEntry, body: Buffer) => {
+  const request = roleRequest(new URLSearchParams(body.toString("utf8")))
+  if (!("roleName" in request)) return respondStsError(exchange, entry, request)
+  assumeRole(state, exchange, entry, "AssumeRole", request)
 }
