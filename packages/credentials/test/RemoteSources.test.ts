@@ -1,7 +1,8 @@
 /**
- * The remote links of the default chain (EC2 instance metadata, ECS container endpoint, STS web identity) through the
- * real SDK providers against the bedrock-emulator's fake IMDS, ECS and STS endpoints.
+ * The remote links of the default chain (EC2 instance metadata, ECS container endpoint, STS web identity, assume-role
+ * and SSO profiles) through the real SDK providers against the bedrock-emulator's fake IMDS, ECS, STS and SSO portal.
  */
+import { createHash } from "node:crypto"
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -344,6 +345,129 @@ describe("layers", () => {
       })
       yield* send.pipe(Effect.provide(Layer.fresh(BedrockClients.layerFromEnv({ env }))))
       assert.deepStrictEqual(operations(emulator, "imds"), ["ImdsToken", "ImdsRoleList", "ImdsCredentials"])
+    })
+  )
+})
+
+/** A HOME whose ~/.aws holds the given files (and `sso/cache` entries), as `aws configure` / `aws sso login` leave it. */
+const awsHome = (files: { config?: string; credentials?: string; ssoCache?: Record<string, unknown> }) => {
+  const home = emptyHome()
+  mkdirSync(join(home, ".aws", "sso", "cache"), { recursive: true })
+  if (files.config !== undefined) writeFileSync(join(home, ".aws", "config"), files.config)
+  if (files.credentials !== undefined) writeFileSync(join(home, ".aws", "credentials"), files.credentials)
+  for (const [session, token] of Object.entries(files.ssoCache ?? {})) {
+    const name = createHash("sha1").update(session).digest("hex")
+    writeFileSync(join(home, ".aws", "sso", "cache", `${name}.json`), JSON.stringify(token))
+  }
+  return home
+}
+
+/** Converse through BedrockClients built from `env`; the emulator's log shows which key signed it. */
+const converseWith = (emulator: BedrockEmulator.Emulator, env: Record<string, string | undefined>) =>
+  Effect.gen(function* () {
+    const clients = yield* BedrockClients.BedrockClients
+    const modelId = emulator.catalog.inferenceProfiles[0]!.inferenceProfileId
+    yield* Effect.promise(() =>
+      clients.runtime().send(new ConverseCommand({ modelId, messages: [{ role: "user", content: [{ text: "hi" }] }] }))
+    )
+    return emulator.requests().find((entry) => entry.operation === "Converse")
+  }).pipe(Effect.provide(BedrockClients.layerFromEnv({ env })))
+
+const emulatorEnv = (emulator: BedrockEmulator.Emulator, home: string) => ({
+  HOME: home,
+  AWS_REGION: emulator.region,
+  AWS_EC2_METADATA_DISABLED: "true",
+  AWS_ENDPOINT_URL_STS: emulator.url,
+  AWS_ENDPOINT_URL_SSO: emulator.url,
+  AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url
+})
+
+describe("assume-role profile (role_arn + source_profile)", () => {
+  it.live("assumes the role through STS, signed by the source profile's keys, and signs Bedrock calls with it", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start({})
+      const home = awsHome({
+        credentials: `[base]\naws_access_key_id = ${emulator.credentials.accessKeyId}\naws_secret_access_key = ${emulator.credentials.secretAccessKey}\n`,
+        config:
+          "[default]\nrole_arn = arn:aws:iam::123456789012:role/BedrockDev\nsource_profile = base\nrole_session_name = clawrock\n"
+      })
+      const env = emulatorEnv(emulator, home)
+      const { result, description } = yield* resolveWith(env)
+      assert.strictEqual(description, "aws-sdk default chain (shared ini profile default, assume role BedrockDev)")
+      assert.strictEqual(result._tag === "Success" && result.success.kind, "ini-profile")
+      assert.strictEqual(result._tag === "Success" && result.success.roleName, "BedrockDev")
+      assert.match(result._tag === "Success" ? (result.success.accessKeyId ?? "") : "", /^ASIA…/)
+      assert.deepStrictEqual(operations(emulator, "sts"), ["AssumeRole"])
+      // the clients' layer resolves afresh: its Converse is signed with the key of the second AssumeRole
+      const converse = yield* converseWith(emulator, env)
+      const assumed = emulator.requests().filter((entry) => entry.operation === "AssumeRole")
+      assert.strictEqual(converse?.status, 200)
+      assert.strictEqual(converse?.accessKeyId, assumed[1]?.accessKeyId)
+    })
+  )
+
+  it.live("a source profile whose keys STS refuses fails as InvalidProfile, naming the profile", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start({})
+      const home = awsHome({
+        credentials: "[base]\naws_access_key_id = AKIAUNKNOWNSOURCE000\naws_secret_access_key = not-accepted\n",
+        config: "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/BedrockDev\nsource_profile = base\n"
+      })
+      const { result, description } = yield* resolveWith({ ...emulatorEnv(emulator, home), AWS_PROFILE: "dev" })
+      assert.strictEqual(result._tag === "Failure" && result.failure.reason, "InvalidProfile")
+      assert.match(result._tag === "Failure" ? result.failure.message : "", /profile "dev"/)
+      assert.match(description, /^none \(/)
+    })
+  )
+})
+
+describe("SSO profile (sso_session)", () => {
+  const ssoConfig =
+    "[profile sso-dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = BedrockUser\n" +
+    "[sso-session corp]\nsso_region = us-east-1\nsso_start_url = https://example.awsapps.com/start\n"
+  const cachedToken = (accessToken: string, expiresInSeconds: number) => ({
+    corp: {
+      accessToken,
+      expiresAt: new Date(Date.now() + expiresInSeconds * 1000).toISOString(),
+      region: "us-east-1",
+      startUrl: "https://example.awsapps.com/start"
+    }
+  })
+
+  it.live("trades the token `aws sso login` cached for role credentials that sign Bedrock calls", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start({})
+      const home = awsHome({ config: ssoConfig, ssoCache: cachedToken(emulator.ssoAccessToken, 3600) })
+      const env = { ...emulatorEnv(emulator, home), AWS_PROFILE: "sso-dev" }
+      const { result, description } = yield* resolveWith(env)
+      assert.strictEqual(description, "env: AWS_PROFILE")
+      assert.strictEqual(result._tag === "Success" && result.success.profile, "sso-dev")
+      assert.deepStrictEqual(operations(emulator, "sso"), ["GetRoleCredentials"])
+      const converse = yield* converseWith(emulator, env)
+      assert.strictEqual(converse?.status, 200)
+      assert.match(converse?.accessKeyId ?? "", /^ASIA/)
+    })
+  )
+
+  it.live("with the cached token expired, fails as SsoFailed and says to run aws sso login, without calling SSO", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start({})
+      const home = awsHome({ config: ssoConfig, ssoCache: cachedToken(emulator.ssoAccessToken, -60) })
+      const { result } = yield* resolveWith({ ...emulatorEnv(emulator, home), AWS_PROFILE: "sso-dev" })
+      assert.strictEqual(result._tag === "Failure" && result.failure.reason, "SsoFailed")
+      assert.include(result._tag === "Failure" ? result.failure.message : "", 'run "aws sso login --profile sso-dev"')
+      assert.deepStrictEqual(operations(emulator, "sso"), [])
+    })
+  )
+
+  it.live("with a token the portal no longer accepts, fails as SsoFailed with the portal's reason", () =>
+    Effect.gen(function* () {
+      const emulator = yield* BedrockEmulator.start({})
+      const home = awsHome({ config: ssoConfig, ssoCache: cachedToken("aoa-revoked-token", 3600) })
+      const { result } = yield* resolveWith({ ...emulatorEnv(emulator, home), AWS_PROFILE: "sso-dev" })
+      assert.strictEqual(result._tag === "Failure" && result.failure.reason, "SsoFailed")
+      assert.include(result._tag === "Failure" ? result.failure.message : "", 'run "aws sso login --profile sso-dev"')
+      assert.deepStrictEqual(operations(emulator, "sso"), ["GetRoleCredentials"])
     })
   )
 })
