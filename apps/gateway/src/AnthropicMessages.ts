@@ -89,7 +89,7 @@ export type MessagesRequest = typeof MessagesRequest.Type
 
 const decodeMessagesRequest = Schema.decodeUnknownEffect(MessagesRequest)
 
-/** Anthropic's thinking budget in tokens, as converse-stream's reasoning level. */
+/** Anthropic's thinking budget in tokens, as converse-stream's reasoning level (for models that take an effort). */
 export const reasoningFromBudget = (budget: number): NonNullable<ConverseStream.StreamOptions["reasoning"]> =>
   budget <= 1024 ? "minimal" : budget <= 4096 ? "low" : budget <= 10_000 ? "medium" : budget <= 32_000 ? "high" : "max"
 
@@ -209,12 +209,19 @@ export const toConverseCall = (
         : typeof request.system === "string"
           ? request.system
           : request.system.map((block) => block.text)
+    const thinking = request.thinking
+    if (thinking?.type === "enabled") {
+      if (thinking.budget_tokens < 1024)
+        return yield* invalidRequest("thinking.budget_tokens: must be at least 1024.", "thinking.budget_tokens")
+      if (thinking.budget_tokens >= request.max_tokens)
+        return yield* invalidRequest("thinking.budget_tokens: must be less than max_tokens.", "thinking.budget_tokens")
+    }
     const reasoning =
-      request.thinking === undefined
+      thinking === undefined
         ? undefined
-        : request.thinking.type === "enabled"
-          ? reasoningFromBudget(request.thinking.budget_tokens)
-          : request.thinking.type === "adaptive"
+        : thinking.type === "enabled"
+          ? reasoningFromBudget(thinking.budget_tokens)
+          : thinking.type === "adaptive"
             ? "medium"
             : "off"
     const options: ConverseStream.StreamOptions = {
@@ -225,6 +232,10 @@ export const toConverseCall = (
         ? {}
         : { stopSequences: [...request.stop_sequences] }),
       ...(reasoning === undefined ? {} : { reasoning }),
+      // the exact budget on models that take one; the others take the level it falls in
+      ...(thinking?.type === "enabled" && reasoning !== undefined && reasoning !== "off"
+        ? { thinkingBudgets: { [reasoning]: thinking.budget_tokens } }
+        : {}),
       ...(toolChoice === undefined ? {} : { toolChoice })
     }
     return {

@@ -100,7 +100,7 @@ describe("Anthropic messages request", () => {
   it("splits tool results out of user turns and keeps thinking signatures", async () => {
     const exit = await anthropic({
       model: "m",
-      max_tokens: 1000,
+      max_tokens: 16_000,
       system: [{ type: "text", text: "Be brief." }],
       thinking: { type: "enabled", budget_tokens: 8000 },
       messages: [
@@ -124,7 +124,8 @@ describe("Anthropic messages request", () => {
     if (!Exit.isSuccess(exit)) throw new Error("expected success")
     const { context, options } = exit.value
     expect(context.systemPrompt).toEqual(["Be brief."])
-    expect(options).toMatchObject({ maxTokens: 1000, reasoning: "medium" })
+    // the exact budget for models that take one, and the level it falls in for models that take an effort
+    expect(options).toMatchObject({ maxTokens: 16_000, reasoning: "medium", thinkingBudgets: { medium: 8000 } })
     const [, assistant, result, user] = context.messages
     expect(assistant?.role === "assistant" ? assistant.content[0] : undefined).toEqual({
       type: "thinking",
@@ -133,6 +134,22 @@ describe("Anthropic messages request", () => {
     })
     expect(result).toMatchObject({ role: "toolResult", toolCallId: "tu_1", toolName: "get_weather" })
     expect(user).toMatchObject({ role: "user", content: [{ type: "text", text: "Thanks" }] })
+  })
+
+  it("refuses a thinking budget below 1024 or not below max_tokens, as Anthropic does", async () => {
+    const ask = (budget: number) =>
+      anthropic({
+        model: "m",
+        max_tokens: 4096,
+        thinking: { type: "enabled", budget_tokens: budget },
+        messages: [{ role: "user", content: "hi" }]
+      })
+    expect(failure(await ask(512))).toMatchObject({ status: 400, message: expect.stringContaining("at least 1024") })
+    expect(failure(await ask(4096))).toMatchObject({
+      status: 400,
+      message: expect.stringContaining("less than max_tokens")
+    })
+    expect(Exit.isSuccess(await ask(4095))).toBe(true)
   })
 
   it("requires max_tokens", async () => {

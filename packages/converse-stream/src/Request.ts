@@ -43,6 +43,11 @@ export interface RequestOptions {
   readonly topP?: number
   readonly stopSequences?: ReadonlyArray<string>
   readonly reasoning?: ReasoningLevel
+  /**
+   * Thinking tokens per reasoning level, over `THINKING_BUDGETS`, for models that take a budget (Claude 3.7 – 4.5;
+   * as pi-ai's option of the same name). Other models take the level alone.
+   */
+  readonly thinkingBudgets?: Readonly<Partial<Record<Exclude<ReasoningLevel, "off">, number>>>
   readonly toolChoice?: "auto" | "any" | "none" | { readonly tool: string }
   /** Prompt caching (on by default where the model supports it): a cache point after the system prompt, the tools and the last user turn. */
   readonly cache?: false | { readonly ttl?: "5m" | "1h" }
@@ -383,6 +388,7 @@ interface ReasoningPlan {
 const planReasoning = (
   control: Capabilities.ReasoningControl,
   level: ReasoningLevel | undefined,
+  budgets: RequestOptions["thinkingBudgets"],
   maxTokens: number,
   modelMaxTokens: number,
   hasTools: boolean
@@ -392,11 +398,9 @@ const planReasoning = (
     case "anthropic-budget": {
       // The budget comes on top of the answer's own allowance, within the model's limit; when the limit leaves
       // no room above the budget, the budget shrinks (Bedrock wants budget_tokens < maxTokens, at least 1024).
-      const total = Math.min(maxTokens + THINKING_BUDGETS[level], modelMaxTokens)
-      const budget =
-        total > THINKING_BUDGETS[level]
-          ? THINKING_BUDGETS[level]
-          : Math.max(MIN_THINKING_BUDGET, total - MIN_THINKING_BUDGET)
+      const wanted = Math.max(MIN_THINKING_BUDGET, Math.floor(budgets?.[level] ?? THINKING_BUDGETS[level]))
+      const total = Math.min(maxTokens + wanted, modelMaxTokens)
+      const budget = total > wanted ? wanted : Math.max(MIN_THINKING_BUDGET, total - MIN_THINKING_BUDGET)
       return {
         fields: {
           thinking: { type: "enabled", budget_tokens: budget },
@@ -469,13 +473,14 @@ export const build = (
   let reasoning = planReasoning(
     capabilities.reasoning,
     options.reasoning,
+    options.thinkingBudgets,
     requestedMaxTokens,
     modelMaxTokens,
     sendTools
   )
   if (reasoning.thinking && continuesToolTurnWithoutThinking(turns)) {
     // Extended thinking cannot be switched on in the middle of a tool loop whose turn started without it.
-    reasoning = planReasoning(capabilities.reasoning, "off", requestedMaxTokens, modelMaxTokens, sendTools)
+    reasoning = planReasoning(capabilities.reasoning, "off", undefined, requestedMaxTokens, modelMaxTokens, sendTools)
   }
 
   const system = systemTexts(context.systemPrompt)

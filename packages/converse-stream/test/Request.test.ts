@@ -359,6 +359,26 @@ describe("inference options", () => {
     expect(Request.build(sonnet4, context, { reasoning: "off" }).additionalModelRequestFields).toBeUndefined()
   })
 
+  it("thinkingBudgets sets the exact budget of a level on budget models, and leaves effort models alone", () => {
+    const context = { messages: [user("q")] }
+    const exact = Request.build(sonnet4, context, {
+      reasoning: "medium",
+      thinkingBudgets: { medium: 5000 },
+      maxTokens: 3000
+    })
+    expect(exact.additionalModelRequestFields).toEqual({ thinking: { type: "enabled", budget_tokens: 5000 } })
+    expect(exact.inferenceConfig).toEqual({ maxTokens: 8000 })
+    // Bedrock's floor for a budget is 1024 tokens.
+    const floor = Request.build(sonnet4, context, { reasoning: "minimal", thinkingBudgets: { minimal: 200 } })
+    expect(floor.additionalModelRequestFields).toEqual({ thinking: { type: "enabled", budget_tokens: 1024 } })
+    // Another level's budget is not borrowed.
+    const other = Request.build(sonnet4, context, { reasoning: "high", thinkingBudgets: { medium: 5000 } })
+    expect(other.additionalModelRequestFields).toEqual({ thinking: { type: "enabled", budget_tokens: 16_384 } })
+    expect(
+      Request.build(opus46, context, { reasoning: "high", thinkingBudgets: { high: 5000 } }).additionalModelRequestFields
+    ).toEqual({ thinking: { type: "adaptive", display: "summarized" }, output_config: { effort: "high" } })
+  })
+
   it("keeps extended thinking off while answering a tool turn that started without it", () => {
     const loop = (first: AssistantMessage["content"][number]) =>
       Request.build(
