@@ -20,8 +20,13 @@ const ImageBlock = Schema.Struct({
 })
 const DocumentBlock = Schema.Struct({
   type: Schema.Literal("document"),
-  source: Schema.Struct({ type: Schema.Literal("base64"), media_type: Schema.String, data: Schema.String }),
-  title: Schema.optional(Schema.NullOr(Schema.String))
+  source: Schema.Union([
+    Schema.Struct({ type: Schema.Literal("base64"), media_type: Schema.String, data: Schema.String }),
+    Schema.Struct({ type: Schema.Literal("text"), media_type: Schema.Literal("text/plain"), data: Schema.String })
+  ]),
+  title: Schema.optional(Schema.NullOr(Schema.String)),
+  context: Schema.optional(Schema.NullOr(Schema.String)),
+  citations: Schema.optional(Schema.NullOr(Schema.Struct({ enabled: Schema.optional(Schema.Boolean) })))
 })
 const ToolResultBlock = Schema.Struct({
   type: Schema.Literal("tool_result"),
@@ -156,9 +161,11 @@ export const toConverseCall = (
           case "document":
             userContent.push({
               type: "document",
-              data: block.source.data,
+              // a plain-text source is the text itself; a base64 source stays base64
+              data: block.source.type === "text" ? new TextEncoder().encode(block.source.data) : block.source.data,
               mimeType: block.source.media_type,
-              name: block.title ?? `document-${index}-${blockIndex}`
+              name: block.title ?? `document-${index}-${blockIndex}`,
+              ...(block.citations?.enabled === true ? { citations: true } : {})
             })
             break
           case "tool_result": {
@@ -283,6 +290,68 @@ export interface ResponseMeta {
 
 const frame = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
 
+/**
+ * A Bedrock citation as the Messages API writes one: the passage and where it is in which request document
+ * (characters, pages or chunks); search-result and web citations name their source. Unknown locations are left out.
+ */
+export const citation = (cited: Events.Citation): Record<string, unknown> | undefined => {
+  const common = { cited_text: cited.sourceContent.join(""), document_title: cited.title ?? null }
+  const location = cited.location
+  switch (location?.type) {
+    case "documentChar":
+      return {
+        type: "char_location",
+        ...common,
+        document_index: location.documentIndex ?? 0,
+        start_char_index: location.start ?? 0,
+        end_char_index: location.end ?? 0
+      }
+    case "documentPage":
+      return {
+        type: "page_location",
+        ...common,
+        document_index: location.documentIndex ?? 0,
+        start_page_number: location.start ?? 1,
+        end_page_number: location.end ?? 1
+      }
+    case "documentChunk":
+      return {
+        type: "content_block_location",
+        ...common,
+        document_index: location.documentIndex ?? 0,
+        start_block_index: location.start ?? 0,
+        end_block_index: location.end ?? 0
+      }
+    case "searchResult":
+      return {
+        type: "search_result_location",
+        cited_text: common.cited_text,
+        source: cited.source ?? "",
+        title: cited.title ?? null,
+        search_result_index: location.searchResultIndex ?? 0,
+        start_block_index: location.start ?? 0,
+        end_block_index: location.end ?? 0
+      }
+    case "web":
+      return {
+        type: "web_search_result_location",
+        cited_text: common.cited_text,
+        url: location.url ?? cited.source ?? "",
+        title: cited.title ?? null
+      }
+    default:
+      return undefined
+  }
+}
+
+/** The citations of the text block at `contentIndex`, in the Messages API's form. */
+const citationsOf = (message: Events.AssistantMessage, contentIndex: number) =>
+  (message.citations ?? []).flatMap((cited) => {
+    if (cited.contentIndex !== contentIndex) return []
+    const written = citation(cited)
+    return written === undefined ? [] : [written]
+  })
+
 type Block = Events.AssistantMessage["content"][number]
 
 const blockOf = (event: { contentIndex: number; partial: Events.AssistantMessage }): Block | undefined =>
@@ -372,6 +441,12 @@ export class EventEncoder {
       }
       case "toolcall_delta":
         return this.delta(event.contentIndex, { type: "input_json_delta", partial_json: event.delta })
+      case "citation": {
+        const written = citation(event.citation)
+        return written === undefined
+          ? ""
+          : this.delta(event.contentIndex, { type: "citations_delta", citation: written })
+      }
       case "done": {
         let text = ""
         for (const contentIndex of [...this.open.keys()]) text += this.stop(contentIndex)
@@ -400,10 +475,12 @@ export const message = (meta: ResponseMeta, message: Events.AssistantMessage) =>
   type: "message" as const,
   role: "assistant" as const,
   model: meta.model,
-  content: message.content.map((block) => {
+  content: message.content.map((block, contentIndex) => {
     switch (block.type) {
-      case "text":
-        return { type: "text" as const, text: block.text }
+      case "text": {
+        const citations = citationsOf(message, contentIndex)
+        return { type: "text" as const, text: block.text, ...(citations.length === 0 ? {} : { citations }) }
+      }
       case "thinking":
         return block.redacted === true
           ? { type: "redacted_thinking" as const, data: block.thinkingSignature ?? "" }

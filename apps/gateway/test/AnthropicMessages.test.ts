@@ -120,6 +120,46 @@ describe("messages", () => {
     expect(result.content.length).toBeGreaterThan(0)
   })
 
+  it("cites a plain-text document when citations are enabled, streaming or not", async () => {
+    const prompt = "Summarise the handbook's advice on retries [[scenario:citations]]"
+    const params = {
+      model: harness.primary,
+      max_tokens: 512,
+      messages: [
+        {
+          role: "user" as const,
+          content: [
+            {
+              type: "document" as const,
+              source: { type: "text" as const, media_type: "text/plain" as const, data: "Retry with backoff." },
+              title: "Handbook",
+              citations: { enabled: true }
+            },
+            { type: "text" as const, text: prompt }
+          ]
+        }
+      ]
+    }
+    const citationsOf = (message: Anthropic.Message) =>
+      message.content.flatMap((block) => (block.type === "text" ? (block.citations ?? []) : []))
+    const whole = citationsOf(await client.messages.create(params))
+    expect(whole).toHaveLength(1)
+    const [cited] = whole
+    if (cited?.type !== "char_location") throw new Error(`expected a char_location citation, got ${cited?.type}`)
+    expect(cited.document_index).toBe(0)
+    expect(cited.cited_text.length).toBeGreaterThan(0)
+    expect(prompt).toContain(cited.cited_text)
+    expect(cited.end_char_index - cited.start_char_index).toBe(cited.cited_text.length)
+
+    const streamed = client.messages.stream(params)
+    const deltas: string[] = []
+    streamed.on("streamEvent", (event) => {
+      if (event.type === "content_block_delta") deltas.push(event.delta.type)
+    })
+    expect(citationsOf(await streamed.finalMessage())).toEqual(whole)
+    expect(deltas).toContain("citations_delta")
+  })
+
   it("maps upstream failures to Anthropic error types, streaming or not", async () => {
     const cases = [
       ["ValidationException", 400, "invalid_request_error"],
