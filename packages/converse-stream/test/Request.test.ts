@@ -375,7 +375,8 @@ describe("inference options", () => {
     const other = Request.build(sonnet4, context, { reasoning: "high", thinkingBudgets: { medium: 5000 } })
     expect(other.additionalModelRequestFields).toEqual({ thinking: { type: "enabled", budget_tokens: 16_384 } })
     expect(
-      Request.build(opus46, context, { reasoning: "high", thinkingBudgets: { high: 5000 } }).additionalModelRequestFields
+      Request.build(opus46, context, { reasoning: "high", thinkingBudgets: { high: 5000 } })
+        .additionalModelRequestFields
     ).toEqual({ thinking: { type: "adaptive", display: "summarized" }, output_config: { effort: "high" } })
   })
 
