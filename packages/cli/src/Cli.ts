@@ -51,7 +51,7 @@ const command = Command.make("openclaw").pipe(
 const presenter: CliOutput.Presenter = {
   present: (event) =>
     Effect.gen(function* () {
-      const formatter = CliOutput.defaultFormatter({ colors: stdout.colors.isColorSupported })
+      const formatter = CliOutput.defaultFormatter({ colors: stdout.styled })
       switch (event._tag) {
         case "Help":
           return yield* stdout.line(formatter.formatHelpDoc(event.helpDoc))

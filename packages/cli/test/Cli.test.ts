@@ -77,5 +77,11 @@ describe("openclaw", () => {
     expect(forced.stdout.includes("\u001b[")).toBe(true)
     const both = await run(["--help"], { env: { ...home.env, NO_COLOR: "1", FORCE_COLOR: "1" } })
     expect(both.stdout.includes("\u001b[")).toBe(false)
+    // errors too: "Error:" in bold red when colour is forced, plain otherwise
+    const failing = ["config", "get", "no.such.path"]
+    const forcedError = await run(failing, { env: { ...home.env, NO_COLOR: undefined, FORCE_COLOR: "1" } })
+    expect(forcedError.stderr.startsWith("\u001b[31m\u001b[1mError:\u001b[22m\u001b[39m ")).toBe(true)
+    const plainError = await run(failing, { env: { ...home.env, NO_COLOR: undefined } })
+    expect(plainError.stderr.startsWith("Error: ")).toBe(true)
   })
 })

@@ -5,15 +5,29 @@
 
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import pc from "picocolors"
 
 /**
  * `import … from "node:util"` in an ES module makes Node build its whole export facade, evaluating every lazy
  * getter of `util` (which loads streams, workers and more) on every start; taking the module object does not.
  */
-const { stripVTControlCharacters } = process.getBuiltinModule("node:util")
+const { inspect, stripVTControlCharacters } = process.getBuiltinModule("node:util")
 
-export type Colors = ReturnType<typeof pc.createColors>
+const styles = ["bold", "dim", "red", "green", "yellow", "blue", "cyan"] as const
+
+export type Colors = { readonly [Style in (typeof styles)[number]]: (text: string) => string }
+
+/**
+ * The styles, from Node's own table of terminal codes (`util.inspect.colors`), or plain text. Whether to style is
+ * decided here per output; colour libraries that probe `tty.isatty` when they load would load Node's net and stream
+ * modules on every start.
+ */
+const makeColors = (enabled: boolean): Colors =>
+  Object.fromEntries(
+    styles.map((style) => {
+      const [open, close] = inspect.colors[style] ?? [0, 0]
+      return [style, enabled ? (text: string) => `\u001b[${open}m${text}\u001b[${close}m` : (text: string) => text]
+    })
+  ) as Colors
 
 const isSet = (value: string | undefined): value is string => value !== undefined && value.length > 0
 
@@ -42,6 +56,8 @@ const colorEnabled = (isTTY: () => boolean): boolean => {
 
 export interface Output {
   readonly isTTY: boolean
+  /** Whether `colors` style text (else they return it as it is). */
+  readonly styled: boolean
   readonly colors: Colors
   readonly write: (text: string) => Effect.Effect<void>
   readonly line: (text?: string) => Effect.Effect<void>
@@ -76,11 +92,13 @@ const makeOutput = (fd: 1 | 2, stream: () => NodeJS.WriteStream): Output => {
   let isTTY: boolean | undefined
   const terminal = () => (isTTY ??= isTerminal(fd))
   const write = (text: string) => Effect.sync(() => writeAll(text))
+  const styled = colorEnabled(terminal)
   return {
     get isTTY() {
       return terminal()
     },
-    colors: pc.createColors(colorEnabled(terminal)),
+    styled,
+    colors: makeColors(styled),
     write,
     line: (text = "") => write(text + "\n"),
     flush: () =>
