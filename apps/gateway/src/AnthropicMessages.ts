@@ -290,55 +290,47 @@ export interface ResponseMeta {
 
 const frame = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
 
+/** Document locations: the Messages API's type and the names of its start and end fields, and where counting starts. */
+const documentLocations = {
+  documentChar: { type: "char_location", start: "start_char_index", end: "end_char_index", first: 0 },
+  documentPage: { type: "page_location", start: "start_page_number", end: "end_page_number", first: 1 },
+  documentChunk: { type: "content_block_location", start: "start_block_index", end: "end_block_index", first: 0 }
+} as const
+
 /**
  * A Bedrock citation as the Messages API writes one: the passage and where it is in which request document
  * (characters, pages or chunks); search-result and web citations name their source. Unknown locations are left out.
  */
 export const citation = (cited: Events.Citation): Record<string, unknown> | undefined => {
-  const common = { cited_text: cited.sourceContent.join(""), document_title: cited.title ?? null }
+  const cited_text = cited.sourceContent.join("")
+  const title = cited.title ?? null
   const location = cited.location
   switch (location?.type) {
     case "documentChar":
-      return {
-        type: "char_location",
-        ...common,
-        document_index: location.documentIndex ?? 0,
-        start_char_index: location.start ?? 0,
-        end_char_index: location.end ?? 0
-      }
     case "documentPage":
+    case "documentChunk": {
+      const fields = documentLocations[location.type]
       return {
-        type: "page_location",
-        ...common,
+        type: fields.type,
+        cited_text,
         document_index: location.documentIndex ?? 0,
-        start_page_number: location.start ?? 1,
-        end_page_number: location.end ?? 1
+        document_title: title,
+        [fields.start]: location.start ?? fields.first,
+        [fields.end]: location.end ?? fields.first
       }
-    case "documentChunk":
-      return {
-        type: "content_block_location",
-        ...common,
-        document_index: location.documentIndex ?? 0,
-        start_block_index: location.start ?? 0,
-        end_block_index: location.end ?? 0
-      }
+    }
     case "searchResult":
       return {
         type: "search_result_location",
-        cited_text: common.cited_text,
+        cited_text,
         source: cited.source ?? "",
-        title: cited.title ?? null,
+        title,
         search_result_index: location.searchResultIndex ?? 0,
         start_block_index: location.start ?? 0,
         end_block_index: location.end ?? 0
       }
     case "web":
-      return {
-        type: "web_search_result_location",
-        cited_text: common.cited_text,
-        url: location.url ?? cited.source ?? "",
-        title: cited.title ?? null
-      }
+      return { type: "web_search_result_location", cited_text, url: location.url ?? cited.source ?? "", title }
     default:
       return undefined
   }

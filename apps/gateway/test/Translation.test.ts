@@ -157,3 +157,28 @@ describe("Anthropic messages request", () => {
     expect(error?.message).toContain("max_tokens")
   })
 })
+
+describe("Anthropic citations", () => {
+  it("writes Bedrock's page and chunk locations with the Messages API's field names", () => {
+    const base = { contentIndex: 0, title: "Handbook", sourceContent: ["Retry ", "with backoff."] }
+    expect(
+      AnthropicMessages.citation({ ...base, location: { type: "documentPage", documentIndex: 1, start: 3, end: 4 } })
+    ).toEqual({
+      type: "page_location",
+      cited_text: "Retry with backoff.",
+      document_index: 1,
+      document_title: "Handbook",
+      start_page_number: 3,
+      end_page_number: 4
+    })
+    expect(AnthropicMessages.citation({ ...base, location: { type: "documentChunk", start: 2, end: 3 } })).toEqual({
+      type: "content_block_location",
+      cited_text: "Retry with backoff.",
+      document_index: 0,
+      document_title: "Handbook",
+      start_block_index: 2,
+      end_block_index: 3
+    })
+    expect(AnthropicMessages.citation({ ...base, location: { type: "unknown", name: "x", value: 1 } })).toBeUndefined()
+  })
+})
