@@ -156,7 +156,7 @@ const result = await esbuild.build({
   // CommonJS dependencies inside an ESM bundle call `require` for Node built-ins; the real one is made on first use,
   // as most chunks never call it.
   banner: {
-    js: 'import { createRequire as __createRequire } from "node:module"; let __requireOfChunk; const require = (id) => (__requireOfChunk ??= __createRequire(import.meta.url))(id);'
+    js: 'let __requireOfChunk; const require = (id) => (__requireOfChunk ??= process.getBuiltinModule("node:module").createRequire(import.meta.url))(id);'
   }
 })
 
