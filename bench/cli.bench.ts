@@ -21,8 +21,8 @@ interface BenchReport {
   notes?: string[]
 }
 
-const ROUNDS = 12
-const BUDGET_MS = 30_000
+const ROUNDS = 25
+const BUDGET_MS = 45_000
 const TARGET_MS = 150
 
 const bin = join(dirname(createRequire(import.meta.url).resolve("@clawrock/cli/package.json")), "dist", "bin.js")
