@@ -29,16 +29,21 @@ const supportedTypes = new Set(["image/png", "image/jpeg", "image/gif", "image/w
 
 const dataUrlPattern = /^data:([^;,]+)(?:;[^,]*)?;base64,(.*)$/s
 
-export const fromDataUrl = (url: string, param: string): Effect.Effect<ImageContent, ApiError> => {
+/** A base64 `data:` URL's media type (lowercased) and data, or undefined when `url` is not one. */
+export const parseDataUrl = (url: string): { readonly mimeType: string; readonly data: string } | undefined => {
   const match = dataUrlPattern.exec(url)
-  if (match === null)
+  return match === null ? undefined : { mimeType: match[1]!.toLowerCase(), data: match[2]! }
+}
+
+export const fromDataUrl = (url: string, param: string): Effect.Effect<ImageContent, ApiError> => {
+  const parsed = parseDataUrl(url)
+  if (parsed === undefined)
     return Effect.fail(invalidRequest(`${param}: a data URL must look like data:image/png;base64,<data>.`, param))
-  const mimeType = match[1]!.toLowerCase()
-  if (!supportedTypes.has(mimeType))
+  if (!supportedTypes.has(parsed.mimeType))
     return Effect.fail(
-      invalidRequest(`${param}: image type ${mimeType} is not supported (use png, jpeg, gif or webp).`, param)
+      invalidRequest(`${param}: image type ${parsed.mimeType} is not supported (use png, jpeg, gif or webp).`, param)
     )
-  return Effect.succeed({ type: "image", data: match[2]!, mimeType })
+  return Effect.succeed({ type: "image", ...parsed })
 }
 
 const hostAllowed = (host: string, allowHosts: ReadonlyArray<string>): boolean =>

@@ -21,13 +21,21 @@ const ImagePart = Schema.Struct({
   type: Schema.Literal("image_url"),
   image_url: Schema.Struct({ url: Schema.String, detail: Schema.optional(Schema.String) })
 })
+const FilePart = Schema.Struct({
+  type: Schema.Literal("file"),
+  file: Schema.Struct({
+    file_data: Schema.optional(Schema.String),
+    file_id: Schema.optional(Schema.String),
+    filename: Schema.optional(Schema.String)
+  })
+})
 const RefusalPart = Schema.Struct({ type: Schema.Literal("refusal"), refusal: Schema.String })
 const TextContent = Schema.Union([Schema.String, Schema.Array(TextPart)])
 
 const SystemMessage = Schema.Struct({ role: Schema.Literals(["system", "developer"]), content: TextContent })
 const UserMessage = Schema.Struct({
   role: Schema.Literal("user"),
-  content: Schema.Union([Schema.String, Schema.Array(Schema.Union([TextPart, ImagePart]))])
+  content: Schema.Union([Schema.String, Schema.Array(Schema.Union([TextPart, ImagePart, FilePart]))])
 })
 const ToolCallParam = Schema.Struct({
   id: Schema.String,
@@ -104,6 +112,32 @@ const reasoningLevels = {
 const joinText = (content: string | ReadonlyArray<{ readonly text: string }>): string =>
   typeof content === "string" ? content : content.map((part) => part.text).join("")
 
+/**
+ * A `file` content part as a document: inline `file_data` (a base64 data URL) only, as files uploaded to OpenAI's
+ * Files API (`file_id`) do not exist here. Bedrock checks the document type (pdf, csv, doc(x), xls(x), html, md, txt).
+ */
+const filePart = (
+  file: typeof FilePart.Type.file,
+  where: string,
+  fallbackName: string
+): Effect.Effect<Events.DocumentContent, ApiError> => {
+  if (file.file_data === undefined) {
+    const param = file.file_id === undefined ? `${where}.file.file_data` : `${where}.file.file_id`
+    return Effect.fail(
+      invalidRequest(
+        `${param}: send the file inline as file.file_data (a data: URL); files uploaded with file_id are not available through this gateway.`,
+        param
+      )
+    )
+  }
+  const parsed = Images.parseDataUrl(file.file_data)
+  if (parsed === undefined) {
+    const param = `${where}.file.file_data`
+    return Effect.fail(invalidRequest(`${param}: must be a data URL like data:application/pdf;base64,<data>.`, param))
+  }
+  return Effect.succeed({ type: "document", ...parsed, name: file.filename ?? fallbackName })
+}
+
 const userMessage = (
   message: typeof UserMessage.Type,
   index: number,
@@ -113,10 +147,20 @@ const userMessage = (
     ? Effect.succeed({ role: "user", content: message.content, timestamp: 0 })
     : Effect.forEach(
         message.content,
-        (part, partIndex): Effect.Effect<Events.TextContent | Images.ImageContent, ApiError> =>
-          part.type === "text"
-            ? Effect.succeed({ type: "text", text: part.text })
-            : Images.fromUrl(part.image_url.url, `messages[${index}].content[${partIndex}].image_url.url`, images)
+        (
+          part,
+          partIndex
+        ): Effect.Effect<Events.TextContent | Images.ImageContent | Events.DocumentContent, ApiError> => {
+          const where = `messages[${index}].content[${partIndex}]`
+          switch (part.type) {
+            case "text":
+              return Effect.succeed({ type: "text", text: part.text })
+            case "image_url":
+              return Images.fromUrl(part.image_url.url, `${where}.image_url.url`, images)
+            case "file":
+              return filePart(part.file, where, `document-${index}-${partIndex}`)
+          }
+        }
       ).pipe(Effect.map((content) => ({ role: "user" as const, content, timestamp: 0 })))
 
 /** Decodes and translates a chat-completions body. Remote image URLs are fetched under `images`. */

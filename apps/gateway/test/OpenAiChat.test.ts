@@ -205,6 +205,56 @@ describe("chat completions", () => {
     expect((refused as InstanceType<typeof OpenAI.BadRequestError>).message).toContain("remote image URLs are disabled")
   })
 
+  it("sends inline file parts to Bedrock as documents and refuses file_id uploads", async () => {
+    const sent: unknown[] = []
+    harness.emulator.setScenario((request) => {
+      sent.push(...(request.body.messages ?? []).flatMap((message) => message.content ?? []))
+      return undefined
+    })
+    try {
+      const notes = "Retry throttled calls with backoff."
+      const ok = await client.chat.completions.create({
+        model: harness.primary,
+        messages: [
+          {
+            role: "user",
+            content: [
+              { type: "text", text: "Summarise the notes." },
+              {
+                type: "file",
+                file: {
+                  filename: "notes.txt",
+                  file_data: `data:text/plain;base64,${Buffer.from(notes).toString("base64")}`
+                }
+              }
+            ]
+          }
+        ]
+      })
+      expect(ok.choices[0]?.message.content?.length).toBeGreaterThan(0)
+      const document = sent.flatMap((block) =>
+        typeof block === "object" && block !== null && "document" in block
+          ? [(block as { document: { format: string; source: { bytes: string } } }).document]
+          : []
+      )
+      expect(document).toHaveLength(1)
+      expect(document[0]?.format).toBe("txt")
+      expect(Buffer.from(document[0]?.source.bytes ?? "", "base64").toString()).toBe(notes)
+    } finally {
+      harness.emulator.setScenario(undefined)
+    }
+    const uploaded = await client.chat.completions
+      .create({
+        model: harness.primary,
+        messages: [{ role: "user", content: [{ type: "file", file: { file_id: "file-abc123" } }] }]
+      })
+      .catch((error: unknown) => error)
+    expect(uploaded).toBeInstanceOf(OpenAI.BadRequestError)
+    expect((uploaded as InstanceType<typeof OpenAI.BadRequestError>).message).toContain(
+      "messages[0].content[0].file.file_id"
+    )
+  })
+
   it("falls back to the next default model when the primary fails before the first token", async () => {
     const primaryId = harness.primary.slice("amazon-bedrock/".length)
     harness.emulator.setScenario((request) =>
