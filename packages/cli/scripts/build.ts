@@ -102,6 +102,7 @@ const lazyCryptoInFileSystem: Rewrite = {
 
 /** Applied in this order: the file-specific patches must see the upstream import statements they look for. */
 const rewrites = [lazyCryptoInFileSystem, lazyGraphemeSegmenter, effectModuleImports, builtinsAsModuleObjects]
+
 /**
  * esbuild puts each module in a chunk per set of entry points that reach it, so modules the entry shares with some
  * on-demand handlers but not others end up in many small chunks, each one more file to load on every start. Every
@@ -165,8 +166,8 @@ await chmod(new URL("bin.js", outdir), 0o755)
 await writeFile(new URL("chunks/package.json", outdir), '{ "type": "module" }\n')
 
 /**
- * The entry (parsing, help, config commands, the warm `models list`) must not load the AWS SDK: walk its static imports and
- * name any AWS module found there.
+ * The entry (parsing, help, config commands, the warm `models list`) must not load the AWS SDK: walk its static
+ * imports and name any AWS module found there.
  */
 const outputs = result.metafile.outputs
 const entryOf = (source: string) => Object.keys(outputs).find((file) => outputs[file]?.entryPoint === source)
