@@ -62,6 +62,17 @@ const operations = (emulator: BedrockEmulator.Emulator, plane: string) =>
     .filter((entry) => entry.plane === plane)
     .map((entry) => entry.operation)
 
+/** Converse through BedrockClients built from `env`; the emulator's log shows which key signed it. */
+const converseWith = (emulator: BedrockEmulator.Emulator, env: Record<string, string | undefined>) =>
+  Effect.gen(function* () {
+    const clients = yield* BedrockClients.BedrockClients
+    const modelId = emulator.catalog.inferenceProfiles[0]!.inferenceProfileId
+    yield* Effect.promise(() =>
+      clients.runtime().send(new ConverseCommand({ modelId, messages: [{ role: "user", content: [{ text: "hi" }] }] }))
+    )
+    return emulator.requests().find((entry) => entry.operation === "Converse")
+  }).pipe(Effect.provide(BedrockClients.layerFromEnv({ env })))
+
 describe("EC2 instance metadata", () => {
   it.live("the seed's EC2 scenario, with no AWS_PROFILE: available, labelled with the instance role", () =>
     Effect.gen(function* () {
@@ -102,16 +113,7 @@ describe("EC2 instance metadata", () => {
       const layer = BedrockClients.layerFromEnv({ env })
       const label = yield* Credentials.Credentials.use((c) => c.describe).pipe(Effect.provide(layer))
       assert.strictEqual(label, "aws-sdk default chain (ec2 instance metadata, role Gateway-Role)")
-      const modelId = emulator.catalog.inferenceProfiles[0]!.inferenceProfileId
-      yield* Effect.gen(function* () {
-        const clients = yield* BedrockClients.BedrockClients
-        yield* Effect.promise(() =>
-          clients
-            .runtime()
-            .send(new ConverseCommand({ modelId, messages: [{ role: "user", content: [{ text: "hi" }] }] }))
-        )
-      }).pipe(Effect.provide(layer))
-      const converse = emulator.requests().find((entry) => entry.operation === "Converse")
+      const converse = yield* converseWith(emulator, env)
       assert.strictEqual(converse?.status, 200)
       assert.strictEqual(converse?.auth, "sigv4")
       assert.match(converse?.accessKeyId ?? "", /^ASIA/)
@@ -361,17 +363,6 @@ const awsHome = (files: { config?: string; credentials?: string; ssoCache?: Reco
   }
   return home
 }
-
-/** Converse through BedrockClients built from `env`; the emulator's log shows which key signed it. */
-const converseWith = (emulator: BedrockEmulator.Emulator, env: Record<string, string | undefined>) =>
-  Effect.gen(function* () {
-    const clients = yield* BedrockClients.BedrockClients
-    const modelId = emulator.catalog.inferenceProfiles[0]!.inferenceProfileId
-    yield* Effect.promise(() =>
-      clients.runtime().send(new ConverseCommand({ modelId, messages: [{ role: "user", content: [{ text: "hi" }] }] }))
-    )
-    return emulator.requests().find((entry) => entry.operation === "Converse")
-  }).pipe(Effect.provide(BedrockClients.layerFromEnv({ env })))
 
 const emulatorEnv = (emulator: BedrockEmulator.Emulator, home: string) => ({
   HOME: home,
