@@ -4,19 +4,11 @@ import { ConverseError } from "../src/Errors.js"
 import type { AssistantMessage, Context, Message, ToolCall } from "../src/Events.js"
 import { emptyUsage } from "../src/Events.js"
 import * as Request from "../src/Request.js"
+import { modelOf } from "./helpers.js"
 
-const model = (id: string, overrides: Partial<ConfigSchema.ModelDefinition> = {}): ConfigSchema.ModelDefinition => ({
-  id,
-  name: id,
-  api: "bedrock-converse-stream",
-  provider: "amazon-bedrock",
-  reasoning: false,
-  input: ["text", "image"],
-  cost: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
-  contextWindow: 200_000,
-  maxTokens: 64_000,
-  ...overrides
-})
+/** The shared test model definition, without the `reasoning` flag unless a test sets it. */
+const model = (id: string, overrides: Partial<ConfigSchema.ModelDefinition> = {}): ConfigSchema.ModelDefinition =>
+  modelOf(id, { reasoning: false, ...overrides })
 
 const sonnet45 = model("us.anthropic.claude-sonnet-4-5-20250929-v1:0")
 const sonnet4 = model("us.anthropic.claude-sonnet-4-20250514-v1:0")
